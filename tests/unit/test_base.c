@@ -1,0 +1,153 @@
+/* test_base.c - errors, buffers, masking, configuration. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "base/error.h"
+#include "base/log.h"
+
+static void test_strerror(void **state)
+{
+	(void)state;
+	assert_string_equal(td_strerror(TD_OK), "success");
+	assert_string_equal(td_errname(TD_ERR_NOTFOUND), "not_found");
+	assert_string_equal(td_strerror((td_err)-999), "unknown error");
+}
+
+static void test_buf_cap_is_sticky(void **state)
+{
+	(void)state;
+	struct td_buf b;
+	td_buf_init(&b, 8);
+	td_buf_adds(&b, "abcd");
+	td_buf_addf(&b, "%d", 123);
+	assert_int_equal(b.len, 7);
+	assert_string_equal(b.data, "abcd123");
+	td_buf_adds(&b, "xy"); /* would be 9 > 8 */
+	assert_int_equal(td_buf_error(&b), TD_ERR_TOOBIG);
+	td_buf_adds(&b, "z"); /* sticky: dropped though it would fit */
+	assert_int_equal(b.len, 7);
+	td_buf_clear(&b);
+	assert_int_equal(td_buf_error(&b), TD_OK);
+	assert_int_equal(b.len, 0);
+	td_buf_release(&b);
+}
+
+static void test_buf_long_format(void **state)
+{
+	(void)state;
+	struct td_buf b;
+	td_buf_init(&b, 1 << 20);
+	char big[1000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	td_buf_addf(&b, "[%s]", big);
+	assert_int_equal(b.len, 1001);
+	assert_int_equal(b.data[0], '[');
+	assert_int_equal(b.data[1000], ']');
+	size_t len;
+	char *d = td_buf_detach(&b, &len);
+	assert_int_equal(len, 1001);
+	assert_null(b.data);
+	td_free(d);
+}
+
+static char *mask(const char *s)
+{
+	struct td_buf b;
+	td_buf_init(&b, 4096);
+	td_pii_mask(&b, s);
+	return td_buf_detach(&b, NULL);
+}
+
+static void test_pii_mask(void **state)
+{
+	(void)state;
+	char *m = mask("gọi 0912345678 nhé");
+	assert_string_equal(m, "gọi 09******78 nhé");
+	td_free(m);
+	m = mask("CCCD 001085012345, sđt 0912.345.678");
+	assert_string_equal(m, "CCCD 00********45, sđt 09**.***.*78");
+	td_free(m);
+	m = mask("hồ sơ 1.001612 ngày 25/12"); /* short numbers stay */
+	assert_string_equal(m, "hồ sơ 1.001612 ngày 25/12");
+	td_free(m);
+	m = mask("mail nguyen.van.a@example.vn");
+	assert_string_equal(m, "mail ***@example.vn");
+	td_free(m);
+}
+
+static void test_log_masks(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	td_log_set_fd(fds[1]);
+	td_log(TD_LOG_INFO, "test.event", "phone", "0987654321", "pii.name", "Nguyễn Văn A", NULL);
+	td_log(TD_LOG_DEBUG, "dropped", NULL);
+	td_log_set_fd(2);
+	close(fds[1]);
+	char out[1024] = {0};
+	ssize_t n = read(fds[0], out, sizeof out - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	assert_non_null(strstr(out, "\"event\":\"test.event\""));
+	assert_non_null(strstr(out, "\"phone\":\"09******21\""));
+	assert_non_null(strstr(out, "\"pii.name\":\"***\""));
+	assert_null(strstr(out, "Nguyễn"));
+	assert_null(strstr(out, "dropped"));
+	assert_int_equal(strchr(out, '\n') - out + 1, n); /* one line */
+}
+
+static void test_config(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/td_conf_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "# comment\n data_dir = /tmp/x \nlisten=127.0.0.1:9\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+
+	struct td_config *cfg = td_config_new();
+	assert_string_equal(td_config_get(cfg, "data_dir"), "./var");
+	char err[256];
+	assert_int_equal(td_config_load_file(cfg, path, err, sizeof err), TD_OK);
+	assert_string_equal(td_config_get(cfg, "data_dir"), "/tmp/x");
+	setenv("TONGDAI_DATA_DIR", "/tmp/env", 1);
+	td_config_load_env(cfg);
+	assert_string_equal(td_config_get(cfg, "data_dir"), "/tmp/env");
+	unsetenv("TONGDAI_DATA_DIR");
+	assert_int_equal(td_config_get_long(cfg, "http_threads", 0), 2);
+	assert_null(td_config_get(cfg, "nope"));
+
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "dta_dir = 1\n", 12), 12);
+	close(fd);
+	assert_int_equal(td_config_load_file(cfg, path, err, sizeof err), TD_ERR_CONFIG);
+	assert_non_null(strstr(err, ":1: unknown key 'dta_dir'"));
+	unlink(path);
+	assert_int_equal(td_config_load_file(cfg, path, err, sizeof err), TD_ERR_NOTFOUND);
+	td_config_free(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strerror),   cmocka_unit_test(test_buf_cap_is_sticky),
+		cmocka_unit_test(test_buf_long_format), cmocka_unit_test(test_pii_mask),
+		cmocka_unit_test(test_log_masks),  cmocka_unit_test(test_config),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
