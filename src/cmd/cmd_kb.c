@@ -1,12 +1,621 @@
-/* cmd_kb.c - placeholder. */
+/*
+ * cmd_kb.c - `tongdai kb ...`: the knowledge-base commands.
+ *
+ * Thin: argument parsing and printing.  Loading and checking files is
+ * kb_json.c, storing is store.c.  Messages for the people who own the
+ * records are Vietnamese; --json output is the stable contract for scripts.
+ */
+#include <jansson.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "base/alloc.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "cmd/cmd.h"
+#include "kb/kb.h"
+#include "kb/kb_json.h"
+#include "store/store.h"
+
+struct kb_opts {
+	bool json;
+	enum kb_format format;
+	const char *by;
+	const char *as_of;
+	const char *field;
+	const char *level;
+	const char *owner;
+	const char *out;
+	int version;
+	int quiet;
+	char **args; /* positional arguments (files or a code) */
+	int nargs;
+};
+
+static const char *const kb_usage =
+	"usage: tongdai kb COMMAND [OPTIONS]\n"
+	"\n"
+	"commands:\n"
+	"  import [--format tongdai|national] [--json] [--by NAME] [--as-of DATE] FILE...\n"
+	"         import procedures; a changed record gets a new version, its history is kept\n"
+	"  show [--json] [--version N] CODE       one procedure (all fields)\n"
+	"  list [--field F] [--level L] [--owner O] [--json]\n"
+	"                                          procedures, filtered (accent-insensitive)\n"
+	"  validate [--format tongdai|national] [--json] FILE...\n"
+	"                                          check files without touching the store\n"
+	"  export [--format tongdai] [--field F] [--level L] [--owner O] [--out FILE]\n"
+	"                                          write the knowledge base in tongdai's format\n"
+	"  history [--json] CODE                   versions of a procedure: who, when, what\n"
+	"\n"
+	"common options:\n"
+	"  --data-dir DIR   where the database lives (default ./var, or TONGDAI_DATA_DIR)\n"
+	"  --help           this text\n"
+	"\n"
+	"The tongdai format is described in docs/kb-format.md.  Exit codes: 0 success,\n"
+	"1 the operation failed or some record was rejected, 2 usage error.\n";
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "tongdai kb: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nRun 'tongdai kb --help' for usage.\n");
+	va_end(ap);
+	return 2;
+}
+
+/* Parse options after the kb subcommand name; returns -1 for --help, 2 on
+ * error, 0 on success. */
+static int parse_opts(int argc, char **argv, struct td_config *cfg, struct kb_opts *o)
+{
+	o->format = KB_FORMAT_TONGDAI;
+	o->args = td_calloc((size_t)argc + 1, sizeof *o->args);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int used = cmd_common_option(argc - i, argv + i, cfg);
+		if (used < 0)
+			return 2;
+		if (used > 0) {
+			i += used - 1;
+			continue;
+		}
+		bool has_val = i + 1 < argc;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			return -1;
+		else if (strcmp(a, "--json") == 0)
+			o->json = true;
+		else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+			o->quiet = 1;
+		else if (strcmp(a, "--format") == 0 && has_val) {
+			const char *f = argv[++i];
+			if (strcmp(f, "tongdai") == 0)
+				o->format = KB_FORMAT_TONGDAI;
+			else if (strcmp(f, "national") == 0)
+				o->format = KB_FORMAT_NATIONAL;
+			else
+				return usage_error("unknown format '%s' (tongdai or national)", f);
+		} else if (strcmp(a, "--by") == 0 && has_val)
+			o->by = argv[++i];
+		else if (strcmp(a, "--as-of") == 0 && has_val)
+			o->as_of = argv[++i];
+		else if (strcmp(a, "--field") == 0 && has_val)
+			o->field = argv[++i];
+		else if (strcmp(a, "--level") == 0 && has_val)
+			o->level = argv[++i];
+		else if (strcmp(a, "--owner") == 0 && has_val)
+			o->owner = argv[++i];
+		else if ((strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) && has_val)
+			o->out = argv[++i];
+		else if (strcmp(a, "--version") == 0 && has_val)
+			o->version = atoi(argv[++i]);
+		else if (a[0] == '-' && a[1])
+			return usage_error(has_val || strncmp(a, "--", 2) != 0
+						   ? "unknown option '%s'"
+						   : "option '%s' needs a value",
+					   a);
+		else
+			o->args[o->nargs++] = argv[i];
+	}
+	return 0;
+}
+
+static struct store *open_store(struct td_config *cfg)
+{
+	struct store *s;
+	char err[512];
+	const char *dir = td_config_get(cfg, "data_dir");
+	if (store_open(dir, &s, err, sizeof err) != TD_OK) {
+		fprintf(stderr, "tongdai kb: cannot open the store in '%s': %s\n", dir, err);
+		return NULL;
+	}
+	return s;
+}
+
+static void print_problems(const struct kb_problems *ps, const char *file, bool warnings)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct kb_problem *p = &ps->items[i];
+		if (p->severity == KB_SEV_WARNING && !warnings)
+			continue;
+		fprintf(stderr, "%s", file);
+		if (p->line)
+			fprintf(stderr, ":%ld", p->line);
+		fprintf(stderr, ": %s", p->severity == KB_SEV_ERROR ? "lỗi" : "cảnh báo");
+		if (p->code[0])
+			fprintf(stderr, " [%s]", p->code);
+		if (p->path[0])
+			fprintf(stderr, " %s", p->path);
+		fprintf(stderr, ": %s\n", p->message);
+	}
+}
+
+static json_t *problems_json(const struct kb_problems *ps, const char *file)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct kb_problem *p = &ps->items[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "file", json_string(file));
+		json_object_set_new(o, "line", p->line ? json_integer(p->line) : json_null());
+		json_object_set_new(o, "code", p->code[0] ? json_string(p->code) : json_null());
+		json_object_set_new(o, "field", json_string(p->path));
+		json_object_set_new(o, "severity",
+				    json_string(p->severity == KB_SEV_ERROR ? "error" : "warning"));
+		json_object_set_new(o, "kind", json_string(p->kind));
+		json_object_set_new(o, "message", json_string(p->message));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static void print_json(json_t *o)
+{
+	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	fputc('\n', stdout);
+}
+
+/* ---- import ------------------------------------------------------------ */
+
+struct import_ctx {
+	struct store *store;
+	const char *by;
+	char as_of[16];
+	size_t inserted, updated, unchanged, failed;
+	td_err err;
+};
+
+static int import_one(struct kb_procedure *p, void *arg)
+{
+	struct import_ctx *ic = arg;
+	if (!p->as_of)
+		p->as_of = td_strdup(ic->as_of);
+	enum store_put_result res;
+	td_err rc = store_procedure_put(ic->store, p, ic->by, &res);
+	if (rc) {
+		fprintf(stderr, "tongdai kb: cannot store %s: %s (%s)\n", p->code, td_strerror(rc),
+			store_errmsg(ic->store));
+		ic->failed++;
+		ic->err = rc;
+		kb_procedure_free(p);
+		return rc == TD_ERR_DB; /* a database error stops the file */
+	}
+	if (res == STORE_PUT_INSERTED)
+		ic->inserted++;
+	else if (res == STORE_PUT_UPDATED)
+		ic->updated++;
+	else
+		ic->unchanged++;
+	kb_procedure_free(p);
+	return 0;
+}
+
+static const char *default_user(void)
+{
+	const char *u = getenv("USER");
+	if (u && *u)
+		return u;
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+static int kb_import(struct td_config *cfg, struct kb_opts *o)
+{
+	if (o->nargs == 0)
+		return usage_error("import needs at least one FILE");
+	struct store *s = open_store(cfg);
+	if (!s)
+		return 1;
+	struct import_ctx ic = {.store = s, .by = o->by ? o->by : default_user()};
+	if (o->as_of) {
+		snprintf(ic.as_of, sizeof ic.as_of, "%s", o->as_of);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(ic.as_of, sizeof ic.as_of, "%Y-%m-%d", &tm);
+	}
+	size_t rejected = 0, warnings = 0;
+	int rc = 0;
+	json_t *all_problems = json_array();
+	for (int i = 0; i < o->nargs; i++) {
+		struct kb_problems ps;
+		kb_problems_init(&ps);
+		/* One transaction per file: all good records of a file land
+		 * together, and a crash leaves the previous state intact. */
+		if (store_begin(s) != TD_OK) {
+			fprintf(stderr, "tongdai kb: %s\n", store_errmsg(s));
+			rc = 1;
+			kb_problems_release(&ps);
+			break;
+		}
+		td_err lrc = kb_file_load(o->args[i], o->format, import_one, &ic, &ps);
+		if (lrc == TD_ERR_INTERNAL || ic.err == TD_ERR_DB) {
+			store_rollback(s);
+			fprintf(stderr, "tongdai kb: %s: nothing imported from this file\n", o->args[i]);
+			ic.inserted = ic.updated = ic.unchanged = 0;
+			rc = 1;
+		} else if (store_commit(s) != TD_OK) {
+			fprintf(stderr, "tongdai kb: commit failed: %s\n", store_errmsg(s));
+			rc = 1;
+		}
+		if (lrc && lrc != TD_ERR_INTERNAL)
+			rc = 1;
+		for (size_t k = 0; k < ps.n; k++)
+			if (ps.items[k].severity == KB_SEV_WARNING)
+				warnings++;
+		rejected += ps.rejected;
+		if (!o->quiet && !o->json)
+			print_problems(&ps, o->args[i], false);
+		if (o->json) {
+			json_t *pj = problems_json(&ps, o->args[i]);
+			json_array_extend(all_problems, pj);
+			json_decref(pj);
+		}
+		kb_problems_release(&ps);
+	}
+	if (rejected || ic.failed)
+		rc = 1;
+	if (o->json) {
+		json_t *out = json_object();
+		json_object_set_new(out, "imported", json_integer((json_int_t)ic.inserted));
+		json_object_set_new(out, "updated", json_integer((json_int_t)ic.updated));
+		json_object_set_new(out, "unchanged", json_integer((json_int_t)ic.unchanged));
+		json_object_set_new(out, "rejected", json_integer((json_int_t)(rejected + ic.failed)));
+		json_object_set_new(out, "warnings", json_integer((json_int_t)warnings));
+		json_object_set_new(out, "problems", all_problems);
+		print_json(out);
+		json_decref(out);
+	} else {
+		json_decref(all_problems);
+		printf("Đã nhập: %zu mới, %zu cập nhật, %zu không đổi, %zu bị từ chối, %zu cảnh báo.\n",
+		       ic.inserted, ic.updated, ic.unchanged, rejected + ic.failed, warnings);
+	}
+	td_log(TD_LOG_INFO, "kb.import", "by", ic.by, NULL);
+	store_close(s);
+	return rc;
+}
+
+/* ---- validate ---------------------------------------------------------- */
+
+static int count_record(struct kb_procedure *p, void *arg)
+{
+	(*(size_t *)arg)++;
+	kb_procedure_free(p);
+	return 0;
+}
+
+static int kb_validate(struct kb_opts *o)
+{
+	if (o->nargs == 0)
+		return usage_error("validate needs at least one FILE");
+	int rc = 0;
+	json_t *files = json_array();
+	for (int i = 0; i < o->nargs; i++) {
+		struct kb_problems ps;
+		kb_problems_init(&ps);
+		size_t good = 0;
+		kb_file_load(o->args[i], o->format, count_record, &good, &ps);
+		if (ps.errors)
+			rc = 1;
+		if (o->json) {
+			json_t *f = json_object();
+			json_object_set_new(f, "file", json_string(o->args[i]));
+			json_object_set_new(f, "valid_records", json_integer((json_int_t)good));
+			json_object_set_new(f, "errors", json_integer((json_int_t)ps.errors));
+			json_object_set_new(f, "warnings", json_integer((json_int_t)(ps.n - ps.errors)));
+			json_object_set_new(f, "problems", problems_json(&ps, o->args[i]));
+			json_array_append_new(files, f);
+		} else {
+			print_problems(&ps, o->args[i], true);
+			printf("%s: %zu thủ tục hợp lệ, %zu lỗi, %zu cảnh báo\n", o->args[i], good,
+			       ps.errors, ps.n - ps.errors);
+		}
+		kb_problems_release(&ps);
+	}
+	if (o->json) {
+		json_t *out = json_object();
+		json_object_set_new(out, "valid", json_boolean(rc == 0));
+		json_object_set_new(out, "files", files);
+		print_json(out);
+		json_decref(out);
+	} else {
+		json_decref(files);
+	}
+	return rc;
+}
+
+/* ---- show -------------------------------------------------------------- */
+
+static void print_text(const char *label, const char *v)
+{
+	if (v && *v)
+		printf("%s: %s\n", label, v);
+}
+
+static void show_human(const struct kb_procedure *p)
+{
+	printf("%s — %s\n", p->code, p->name);
+	print_text("Lĩnh vực", p->field);
+	if (p->levels.n) {
+		printf("Cấp thực hiện:");
+		for (size_t i = 0; i < p->levels.n; i++)
+			printf("%s %s", i ? "," : "", p->levels.items[i]);
+		printf("\n");
+	}
+	print_text("Cơ quan thực hiện", p->agency);
+	print_text("Nơi nộp", p->submit_place);
+	static const char *chname[] = {"Trực tiếp", "Trực tuyến", "Dịch vụ bưu chính"};
+	for (size_t i = 0; i < p->n_channels; i++) {
+		const struct kb_channel *c = &p->channels[i];
+		printf("- %s: thời hạn %s; phí, lệ phí: %s\n", chname[c->kind],
+		       c->duration.text && *c->duration.text ? c->duration.text : "không có thông tin",
+		       c->fee.text && *c->fee.text ? c->fee.text : (c->fee.free ? "miễn phí" : "không có thông tin"));
+	}
+	if (p->n_dossier) {
+		printf("Thành phần hồ sơ:\n");
+		for (size_t i = 0; i < p->n_dossier; i++) {
+			const struct kb_dossier_item *d = &p->dossier[i];
+			printf("  %zu. %s", i + 1, d->name ? d->name : "");
+			if (d->originals > 0 || d->copies > 0)
+				printf(" (%d bản chính, %d bản sao)", d->originals > 0 ? d->originals : 0,
+				       d->copies > 0 ? d->copies : 0);
+			printf("\n");
+		}
+	}
+	if (p->n_legal) {
+		printf("Căn cứ pháp lý:\n");
+		for (size_t i = 0; i < p->n_legal; i++)
+			printf("  - %s%s%s\n", p->legal[i].number ? p->legal[i].number : "",
+			       p->legal[i].number && p->legal[i].title ? " — " : "",
+			       p->legal[i].title ? p->legal[i].title : "");
+	}
+	print_text("Nguồn", p->source_url);
+	print_text("Cập nhật đến ngày", p->as_of);
+	if (p->sample)
+		printf("(Dữ liệu mẫu, không phải văn bản công bố chính thức)\n");
+	for (size_t i = 0; i < p->notes.n; i++)
+		printf("Lưu ý: %s\n", p->notes.items[i]);
+	printf("Phiên bản %d, cập nhật %s bởi %s\n", p->version, p->updated_at ? p->updated_at : "?",
+	       p->updated_by ? p->updated_by : "?");
+}
+
+static int kb_show(struct td_config *cfg, struct kb_opts *o)
+{
+	if (o->nargs != 1)
+		return usage_error("show needs exactly one CODE");
+	const char *code = o->args[0];
+	if (!kb_code_valid(code)) {
+		fprintf(stderr, "tongdai kb: '%s' is not a procedure code (e.g. 1.001612)\n", code);
+		return 2;
+	}
+	struct store *s = open_store(cfg);
+	if (!s)
+		return 1;
+	struct kb_procedure *p;
+	td_err rc = o->version ? store_procedure_get_version(s, code, o->version, &p)
+			       : store_procedure_get(s, code, &p);
+	int ret = 0;
+	if (rc == TD_ERR_NOTFOUND) {
+		fprintf(stderr, "tongdai kb: không có thủ tục mã %s%s\n", code,
+			o->version ? " ở phiên bản này" : "");
+		ret = 1;
+	} else if (rc) {
+		fprintf(stderr, "tongdai kb: cannot read %s: %s (%s)\n", code, td_strerror(rc),
+			store_errmsg(s));
+		ret = 1;
+	} else {
+		if (o->json) {
+			json_t *j = kb_procedure_to_json(p, KB_JSON_META | KB_JSON_RAW);
+			print_json(j);
+			json_decref(j);
+		} else {
+			show_human(p);
+		}
+		kb_procedure_free(p);
+	}
+	store_close(s);
+	return ret;
+}
+
+/* ---- list / export ----------------------------------------------------- */
+
+struct list_out {
+	json_t *arr;
+	bool json;
+	bool full;
+	size_t n;
+};
+
+static int list_one(const struct kb_procedure *p, void *arg)
+{
+	struct list_out *lo = arg;
+	lo->n++;
+	if (lo->full) {
+		json_array_append_new(lo->arr, kb_procedure_to_json(p, KB_JSON_CONTENT | KB_JSON_RAW));
+	} else if (lo->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "code", json_string(p->code));
+		json_object_set_new(o, "name", json_string(p->name));
+		json_object_set_new(o, "field", p->field ? json_string(p->field) : json_null());
+		json_t *lv = json_array();
+		for (size_t i = 0; i < p->levels.n; i++)
+			json_array_append_new(lv, json_string(p->levels.items[i]));
+		json_object_set_new(o, "levels", lv);
+		json_object_set_new(o, "agency", p->agency ? json_string(p->agency) : json_null());
+		json_object_set_new(o, "owner", p->owner ? json_string(p->owner) : json_null());
+		json_object_set_new(o, "as_of", p->as_of ? json_string(p->as_of) : json_null());
+		json_object_set_new(o, "version", json_integer(p->version));
+		json_array_append_new(lo->arr, o);
+	} else {
+		printf("%-10s %s\n", p->code, p->name);
+	}
+	return 0;
+}
+
+/* JSON Lines: one procedure per line, for files too big to parse whole. */
+static int write_jsonl(const char *path, json_t *arr)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "tongdai kb: cannot write %s\n", path);
+		return 1;
+	}
+	size_t i;
+	json_t *it;
+	json_array_foreach(arr, i, it) {
+		json_dumpf(it, f, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "tongdai kb: cannot write %s\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+static int kb_list(struct td_config *cfg, struct kb_opts *o, bool export)
+{
+	struct store *s = open_store(cfg);
+	if (!s)
+		return 1;
+	struct store_filter f = {.field = o->field, .level = o->level, .owner = o->owner};
+	struct list_out lo = {.arr = json_array(), .json = o->json, .full = export};
+	int ret = 0;
+	td_err rc = store_procedure_list(s, &f, list_one, &lo);
+	if (rc) {
+		fprintf(stderr, "tongdai kb: cannot list: %s (%s)\n", td_strerror(rc), store_errmsg(s));
+		ret = 1;
+	} else if (export && o->out && strlen(o->out) > 6 &&
+		   strcmp(o->out + strlen(o->out) - 6, ".jsonl") == 0) {
+		ret = write_jsonl(o->out, lo.arr);
+	} else if (export) {
+		json_t *bundle = json_object();
+		json_object_set_new(bundle, "format", json_string("tongdai-kb"));
+		json_object_set_new(bundle, "version", json_integer(1));
+		json_object_set_new(bundle, "procedures", json_incref(lo.arr));
+		FILE *f_out = o->out ? fopen(o->out, "w") : stdout;
+		if (!f_out) {
+			fprintf(stderr, "tongdai kb: cannot write %s\n", o->out);
+			ret = 1;
+		} else {
+			json_dumpf(bundle, f_out, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+			fputc('\n', f_out);
+			if (o->out && fclose(f_out) != 0) {
+				fprintf(stderr, "tongdai kb: cannot write %s\n", o->out);
+				ret = 1;
+			}
+		}
+		json_decref(bundle);
+	} else if (o->json) {
+		print_json(lo.arr);
+	} else {
+		printf("(%zu thủ tục)\n", lo.n);
+	}
+	json_decref(lo.arr);
+	store_close(s);
+	return ret;
+}
+
+/* ---- history ----------------------------------------------------------- */
+
+static int kb_history(struct td_config *cfg, struct kb_opts *o)
+{
+	if (o->nargs != 1)
+		return usage_error("history needs exactly one CODE");
+	struct store *s = open_store(cfg);
+	if (!s)
+		return 1;
+	struct kb_history_entry *h;
+	size_t n;
+	int ret = 0;
+	td_err rc = store_procedure_history(s, o->args[0], &h, &n);
+	if (rc == TD_ERR_NOTFOUND) {
+		fprintf(stderr, "tongdai kb: không có thủ tục mã %s\n", o->args[0]);
+		ret = 1;
+	} else if (rc) {
+		fprintf(stderr, "tongdai kb: %s (%s)\n", td_strerror(rc), store_errmsg(s));
+		ret = 1;
+	} else {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++) {
+			if (o->json) {
+				json_t *e = json_object();
+				json_object_set_new(e, "version", json_integer(h[i].version));
+				json_object_set_new(e, "changed_at", json_string(h[i].changed_at));
+				json_object_set_new(e, "changed_by", json_string(h[i].changed_by));
+				json_object_set_new(e, "changed", json_string(h[i].summary));
+				json_array_append_new(arr, e);
+			} else {
+				printf("v%-3d %s  %-16s %s\n", h[i].version, h[i].changed_at,
+				       h[i].changed_by, h[i].summary);
+			}
+		}
+		if (o->json)
+			print_json(arr);
+		json_decref(arr);
+		store_history_free(h, n);
+	}
+	store_close(s);
+	return ret;
+}
 
 int cmd_kb(int argc, char **argv, struct td_config *cfg)
 {
-	(void)argc;
-	(void)argv;
-	(void)cfg;
-	return 1;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(kb_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *sub = argv[1];
+	struct kb_opts o = {0};
+	int rc = parse_opts(argc - 1, argv + 1, cfg, &o);
+	if (rc == -1) {
+		fputs(kb_usage, stdout);
+		rc = 0;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (strcmp(sub, "import") == 0)
+		rc = kb_import(cfg, &o);
+	else if (strcmp(sub, "validate") == 0)
+		rc = kb_validate(&o);
+	else if (strcmp(sub, "show") == 0)
+		rc = kb_show(cfg, &o);
+	else if (strcmp(sub, "list") == 0)
+		rc = kb_list(cfg, &o, false);
+	else if (strcmp(sub, "export") == 0)
+		rc = kb_list(cfg, &o, true);
+	else if (strcmp(sub, "history") == 0)
+		rc = kb_history(cfg, &o);
+	else
+		rc = usage_error("unknown command '%s'", sub);
+out:
+	td_free(o.args);
+	return rc;
 }

@@ -1,0 +1,851 @@
+/*
+ * kb_json.c - procedures <-> tongdai JSON, with validation.
+ *
+ * Serialisation writes every key in one fixed order and writes absent values
+ * as null, so the text of a record is a function of its content: the store
+ * compares texts to decide whether an import changed anything.
+ *
+ * Parsing is also validation: every problem found is recorded with the
+ * record's code and a JSON path, and parsing goes on after a problem so that
+ * a department sees all of them in one run rather than one per attempt.
+ */
+#include "kb/kb_json.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "kb/kb_national.h"
+
+#define KB_FILE_MAX (128u << 20) /* a whole-JSON file; JSONL streams */
+#define KB_LINE_MAX (4u << 20)
+
+/* ---- problems ---------------------------------------------------------- */
+
+void kb_problems_init(struct kb_problems *ps)
+{
+	memset(ps, 0, sizeof *ps);
+}
+
+void kb_problems_release(struct kb_problems *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		td_free(ps->items[i].code);
+		td_free(ps->items[i].path);
+		td_free(ps->items[i].kind);
+		td_free(ps->items[i].message);
+	}
+	td_free(ps->items);
+	kb_problems_init(ps);
+}
+
+void kb_problems_add(struct kb_problems *ps, enum kb_severity sev, const char *code,
+		     const char *path, const char *kind, long line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ps->items = td_reallocarray(ps->items, ps->n + 1, sizeof *ps->items);
+	struct kb_problem *p = &ps->items[ps->n++];
+	p->code = td_strdup(code ? code : "");
+	p->path = td_strdup(path ? path : "");
+	p->kind = td_strdup(kind);
+	p->message = td_strdup(msg);
+	p->severity = sev;
+	p->line = line;
+	if (sev == KB_SEV_ERROR)
+		ps->errors++;
+}
+
+/* ---- record -> JSON ---------------------------------------------------- */
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *number(double v)
+{
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+static json_t *count_or_null(int n)
+{
+	return n < 0 ? json_null() : json_integer(n);
+}
+
+static json_t *strlist(const struct kb_strlist *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->items[i]));
+	return a;
+}
+
+static json_t *channel_to_json(const struct kb_channel *c)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "value", c->duration.has_value ? number(c->duration.value) : json_null());
+	const char *unit = c->duration.has_value ? kb_unit_name(c->duration.unit) : NULL;
+	json_object_set_new(d, "unit", str_or_null(unit));
+	json_object_set_new(d, "text", json_string(c->duration.text ? c->duration.text : ""));
+
+	json_t *f = json_object();
+	json_object_set_new(f, "amount_vnd", c->fee.has_amount ? number(c->fee.amount_vnd) : json_null());
+	json_object_set_new(f, "free", json_boolean(c->fee.free));
+	json_object_set_new(f, "text", json_string(c->fee.text ? c->fee.text : ""));
+	json_object_set_new(f, "currency", str_or_null(c->fee.currency));
+	json_object_set_new(f, "amount", c->fee.currency ? number(c->fee.amount) : json_null());
+
+	json_t *o = json_object();
+	json_object_set_new(o, "channel", json_string(kb_channel_name(c->kind)));
+	json_object_set_new(o, "duration", d);
+	json_object_set_new(o, "fee", f);
+	json_object_set_new(o, "description", str_or_null(c->description));
+	return o;
+}
+
+json_t *kb_procedure_to_json(const struct kb_procedure *p, unsigned flags)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "code", str_or_null(p->code));
+	json_object_set_new(o, "name", str_or_null(p->name));
+	json_object_set_new(o, "field", str_or_null(p->field));
+	json_object_set_new(o, "levels", strlist(&p->levels));
+	json_object_set_new(o, "agency", str_or_null(p->agency));
+	json_object_set_new(o, "competent_agency", str_or_null(p->competent_agency));
+	json_object_set_new(o, "delegated_agency", str_or_null(p->delegated_agency));
+	json_object_set_new(o, "coordinating_agency", str_or_null(p->coordinating_agency));
+	json_object_set_new(o, "submit_place", str_or_null(p->submit_place));
+	json_object_set_new(o, "decision", str_or_null(p->decision));
+	json_object_set_new(o, "kind", str_or_null(p->kind));
+	json_object_set_new(o, "subjects", strlist(&p->subjects));
+	json_object_set_new(o, "steps", str_or_null(p->steps));
+
+	json_t *chans = json_array();
+	for (size_t i = 0; i < p->n_channels; i++)
+		json_array_append_new(chans, channel_to_json(&p->channels[i]));
+	json_object_set_new(o, "channels", chans);
+
+	json_t *dossier = json_array();
+	for (size_t i = 0; i < p->n_dossier; i++) {
+		const struct kb_dossier_item *d = &p->dossier[i];
+		json_t *it = json_object();
+		json_object_set_new(it, "name", str_or_null(d->name));
+		json_object_set_new(it, "form", str_or_null(d->form));
+		json_object_set_new(it, "originals", count_or_null(d->originals));
+		json_object_set_new(it, "copies", count_or_null(d->copies));
+		json_object_set_new(it, "case", str_or_null(d->case_name));
+		json_array_append_new(dossier, it);
+	}
+	json_object_set_new(o, "dossier", dossier);
+	json_object_set_new(o, "conditions", str_or_null(p->conditions));
+	json_object_set_new(o, "result", str_or_null(p->result));
+
+	json_t *legal = json_array();
+	for (size_t i = 0; i < p->n_legal; i++) {
+		const struct kb_legal *l = &p->legal[i];
+		json_t *it = json_object();
+		json_object_set_new(it, "number", str_or_null(l->number));
+		json_object_set_new(it, "title", str_or_null(l->title));
+		json_object_set_new(it, "date", str_or_null(l->date));
+		json_object_set_new(it, "issuer", str_or_null(l->issuer));
+		json_array_append_new(legal, it);
+	}
+	json_object_set_new(o, "legal_basis", legal);
+	json_object_set_new(o, "online_level", str_or_null(p->online_level));
+	json_object_set_new(o, "related", strlist(&p->related));
+	json_object_set_new(o, "aliases", strlist(&p->aliases));
+	json_object_set_new(o, "keywords", strlist(&p->keywords));
+	json_object_set_new(o, "source_url", str_or_null(p->source_url));
+	json_object_set_new(o, "as_of", str_or_null(p->as_of));
+	json_object_set_new(o, "owner", str_or_null(p->owner));
+	json_object_set_new(o, "sample", json_boolean(p->sample));
+	json_object_set_new(o, "notes", strlist(&p->notes));
+
+	if (flags & KB_JSON_RAW) {
+		json_object_set_new(o, "warnings", strlist(&p->warnings));
+		json_t *raw = json_object();
+		json_object_set_new(raw, "channels", str_or_null(p->raw_channels));
+		json_object_set_new(raw, "dossier", str_or_null(p->raw_dossier));
+		json_object_set_new(raw, "legal_basis", str_or_null(p->raw_legal));
+		json_object_set_new(raw, "result", str_or_null(p->raw_result));
+		json_object_set_new(o, "raw", raw);
+	}
+	if (flags & KB_JSON_META) {
+		json_object_set_new(o, "version", json_integer(p->version));
+		json_object_set_new(o, "updated_at", str_or_null(p->updated_at));
+		json_object_set_new(o, "updated_by", str_or_null(p->updated_by));
+	}
+	return o;
+}
+
+char *kb_procedure_to_string(const struct kb_procedure *p, unsigned flags)
+{
+	json_t *o = kb_procedure_to_json(p, flags);
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(o);
+	if (!s)
+		return NULL;
+	char *copy = td_strdup(s);
+	free(s); /* jansson allocated it with malloc */
+	return copy;
+}
+
+/* ---- JSON -> record ---------------------------------------------------- */
+
+struct reader {
+	const char *code; /* for problem reports; "" until known */
+	long line;
+	struct kb_problems *ps;
+};
+
+#define PROBLEM(r, sev, path, kind, ...) \
+	kb_problems_add((r)->ps, sev, (r)->code, path, kind, (r)->line, __VA_ARGS__)
+
+/* Read an optional string; wrong type is an error.  Empty strings count as
+ * absent, so "" never shadows a real value in answers. */
+static void read_str(struct reader *r, const json_t *o, const char *key, bool required, char **dst)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v)) {
+		if (required)
+			PROBLEM(r, KB_SEV_ERROR, key, "missing", "Thiếu trường bắt buộc '%s'", key);
+		return;
+	}
+	if (!json_is_string(v)) {
+		PROBLEM(r, KB_SEV_ERROR, key, "type", "Trường '%s' phải là chuỗi ký tự", key);
+		return;
+	}
+	const char *s = json_string_value(v);
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s) {
+		if (required)
+			PROBLEM(r, KB_SEV_ERROR, key, "missing", "Trường bắt buộc '%s' đang để trống", key);
+		return;
+	}
+	*dst = td_strdup(json_string_value(v));
+}
+
+static void read_strlist(struct reader *r, const json_t *o, const char *key, struct kb_strlist *dst)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return;
+	if (!json_is_array(v)) {
+		PROBLEM(r, KB_SEV_ERROR, key, "type", "Trường '%s' phải là mảng các chuỗi", key);
+		return;
+	}
+	size_t i;
+	const json_t *it;
+	json_array_foreach(v, i, it) {
+		char path[96];
+		snprintf(path, sizeof path, "%s[%zu]", key, i);
+		if (!json_is_string(it)) {
+			PROBLEM(r, KB_SEV_ERROR, path, "type", "Phần tử '%s' phải là chuỗi ký tự", path);
+			continue;
+		}
+		if (json_string_length(it) > 0)
+			kb_strlist_add(dst, json_string_value(it));
+	}
+}
+
+/* A number or null: returns true with *out set for a number. */
+static bool read_num(struct reader *r, const json_t *o, const char *key, const char *path,
+		     double *out)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return false;
+	if (!json_is_number(v)) {
+		PROBLEM(r, KB_SEV_ERROR, path, "type", "Trường '%s' phải là số hoặc null", path);
+		return false;
+	}
+	double d = json_number_value(v);
+	if (d < 0 || !isfinite(d)) {
+		PROBLEM(r, KB_SEV_ERROR, path, "value", "Giá trị '%s' không được âm", path);
+		return false;
+	}
+	*out = d;
+	return true;
+}
+
+static bool iso_date_valid(const char *s)
+{
+	int y, m, d;
+	char tail;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return false;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return y >= 1945 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
+	       !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+}
+
+static void check_keys(struct reader *r, const json_t *o, const char *prefix,
+		       const char *const *allowed)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)o, key, v) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a; a++)
+			if (strcmp(*a, key) == 0) {
+				ok = true;
+				break;
+			}
+		if (!ok) {
+			char path[160];
+			snprintf(path, sizeof path, "%s%s", prefix, key);
+			PROBLEM(r, KB_SEV_WARNING, path, "unknown_key",
+				"Trường '%s' không được hỗ trợ và sẽ bị bỏ qua", path);
+		}
+	}
+}
+
+static void read_channel(struct reader *r, const json_t *c, size_t i, struct kb_procedure *p)
+{
+	static const char *const keys[] = {"channel", "duration", "fee", "description", NULL};
+	static const char *const dkeys[] = {"value", "unit", "text", NULL};
+	static const char *const fkeys[] = {"amount_vnd", "free", "text", "currency", "amount", NULL};
+	char path[128], sub[160];
+	snprintf(path, sizeof path, "channels[%zu]", i);
+	if (!json_is_object(c)) {
+		PROBLEM(r, KB_SEV_ERROR, path, "type", "'%s' phải là một đối tượng", path);
+		return;
+	}
+	snprintf(sub, sizeof sub, "%s.", path);
+	check_keys(r, c, sub, keys);
+
+	const char *kind = json_string_value(json_object_get(c, "channel"));
+	enum kb_channel_kind k;
+	if (!kind || !kb_channel_parse(kind, &k)) {
+		snprintf(sub, sizeof sub, "%s.channel", path);
+		PROBLEM(r, KB_SEV_ERROR, sub, "value",
+			"Hình thức nộp '%s' không hợp lệ (direct, online hoặc post)", kind ? kind : "");
+		return;
+	}
+	struct kb_channel *ch = kb_procedure_add_channel(p, k);
+	struct reader rr = *r;
+
+	const json_t *d = json_object_get(c, "duration");
+	if (json_is_object(d)) {
+		snprintf(sub, sizeof sub, "%s.duration.", path);
+		check_keys(r, d, sub, dkeys);
+		snprintf(sub, sizeof sub, "%s.duration.value", path);
+		ch->duration.has_value = read_num(&rr, d, "value", sub, &ch->duration.value);
+		const json_t *u = json_object_get(d, "unit");
+		snprintf(sub, sizeof sub, "%s.duration.unit", path);
+		if (json_is_string(u)) {
+			if (!kb_unit_parse(json_string_value(u), &ch->duration.unit))
+				PROBLEM(r, KB_SEV_ERROR, sub, "value",
+					"Đơn vị thời gian '%s' không hợp lệ (working_days, days, hours, "
+					"working_hours, months)", json_string_value(u));
+		} else if (u && !json_is_null(u)) {
+			PROBLEM(r, KB_SEV_ERROR, sub, "type", "'%s' phải là chuỗi hoặc null", sub);
+		}
+		if (ch->duration.has_value && ch->duration.unit == KB_UNIT_NONE) {
+			PROBLEM(r, KB_SEV_ERROR, sub, "missing", "Thời hạn có số nhưng thiếu đơn vị ('%s')", sub);
+			ch->duration.has_value = false;
+		}
+		if (!ch->duration.has_value)
+			ch->duration.unit = KB_UNIT_NONE;
+		read_str(&rr, d, "text", false, &ch->duration.text);
+	} else if (d && !json_is_null(d)) {
+		snprintf(sub, sizeof sub, "%s.duration", path);
+		PROBLEM(r, KB_SEV_ERROR, sub, "type", "'%s' phải là một đối tượng", sub);
+	}
+	if (!ch->duration.has_value && !ch->duration.text) {
+		snprintf(sub, sizeof sub, "%s.duration", path);
+		PROBLEM(r, KB_SEV_WARNING, sub, "missing",
+			"Chưa có thời hạn giải quyết cho hình thức '%s'", kind);
+	}
+
+	const json_t *f = json_object_get(c, "fee");
+	if (json_is_object(f)) {
+		snprintf(sub, sizeof sub, "%s.fee.", path);
+		check_keys(r, f, sub, fkeys);
+		snprintf(sub, sizeof sub, "%s.fee.amount_vnd", path);
+		ch->fee.has_amount = read_num(&rr, f, "amount_vnd", sub, &ch->fee.amount_vnd);
+		const json_t *fr = json_object_get(f, "free");
+		if (fr && !json_is_boolean(fr) && !json_is_null(fr)) {
+			snprintf(sub, sizeof sub, "%s.fee.free", path);
+			PROBLEM(r, KB_SEV_ERROR, sub, "type", "'%s' phải là true hoặc false", sub);
+		}
+		ch->fee.free = json_is_true(fr);
+		read_str(&rr, f, "text", false, &ch->fee.text);
+		read_str(&rr, f, "currency", false, &ch->fee.currency);
+		snprintf(sub, sizeof sub, "%s.fee.amount", path);
+		if (!read_num(&rr, f, "amount", sub, &ch->fee.amount) && ch->fee.has_amount)
+			ch->fee.amount = ch->fee.amount_vnd;
+		if (ch->fee.has_amount && !ch->fee.currency)
+			ch->fee.currency = td_strdup("VND");
+		/* free + an amount is how a temporary waiver of a regular fee is
+		 * recorded (the text says until when): worth a look, not wrong. */
+		if (ch->fee.free && ch->fee.has_amount && ch->fee.amount_vnd > 0) {
+			snprintf(sub, sizeof sub, "%s.fee", path);
+			PROBLEM(r, KB_SEV_WARNING, sub, "value",
+				"Lệ phí ghi miễn phí nhưng có số tiền %.0f đồng: nếu là miễn giảm "
+				"tạm thời, hãy ghi rõ thời hạn trong 'text'", ch->fee.amount_vnd);
+		}
+	} else if (f && !json_is_null(f)) {
+		snprintf(sub, sizeof sub, "%s.fee", path);
+		PROBLEM(r, KB_SEV_ERROR, sub, "type", "'%s' phải là một đối tượng", sub);
+	}
+	if (!ch->fee.has_amount && !ch->fee.free && !ch->fee.text && !ch->fee.currency) {
+		snprintf(sub, sizeof sub, "%s.fee", path);
+		PROBLEM(r, KB_SEV_WARNING, sub, "missing",
+			"Chưa có thông tin phí, lệ phí cho hình thức '%s'", kind);
+	}
+	read_str(&rr, c, "description", false, &ch->description);
+}
+
+static void read_dossier(struct reader *r, const json_t *arr, struct kb_procedure *p)
+{
+	static const char *const keys[] = {"name", "form", "originals", "copies", "case", NULL};
+	size_t i;
+	const json_t *it;
+	json_array_foreach(arr, i, it) {
+		char path[96], sub[128];
+		snprintf(path, sizeof path, "dossier[%zu]", i);
+		if (!json_is_object(it)) {
+			PROBLEM(r, KB_SEV_ERROR, path, "type", "'%s' phải là một đối tượng", path);
+			continue;
+		}
+		snprintf(sub, sizeof sub, "%s.", path);
+		check_keys(r, it, sub, keys);
+		struct kb_dossier_item *d = kb_procedure_add_dossier(p);
+		snprintf(sub, sizeof sub, "%s.name", path);
+		const json_t *n = json_object_get(it, "name");
+		if (!json_is_string(n) || json_string_length(n) == 0)
+			PROBLEM(r, KB_SEV_ERROR, sub, "missing", "Thiếu tên giấy tờ ở '%s'", path);
+		else
+			d->name = td_strdup(json_string_value(n));
+		read_str(r, it, "form", false, &d->form);
+		read_str(r, it, "case", false, &d->case_name);
+		double v;
+		snprintf(sub, sizeof sub, "%s.originals", path);
+		if (read_num(r, it, "originals", sub, &v))
+			d->originals = v > 1000 ? 1000 : (int)v;
+		snprintf(sub, sizeof sub, "%s.copies", path);
+		if (read_num(r, it, "copies", sub, &v))
+			d->copies = v > 1000 ? 1000 : (int)v;
+	}
+}
+
+static void read_legal(struct reader *r, const json_t *arr, struct kb_procedure *p)
+{
+	static const char *const keys[] = {"number", "title", "date", "issuer", NULL};
+	size_t i;
+	const json_t *it;
+	json_array_foreach(arr, i, it) {
+		char path[96], sub[128];
+		snprintf(path, sizeof path, "legal_basis[%zu]", i);
+		if (!json_is_object(it)) {
+			PROBLEM(r, KB_SEV_ERROR, path, "type", "'%s' phải là một đối tượng", path);
+			continue;
+		}
+		snprintf(sub, sizeof sub, "%s.", path);
+		check_keys(r, it, sub, keys);
+		struct kb_legal *l = kb_procedure_add_legal(p);
+		read_str(r, it, "number", false, &l->number);
+		read_str(r, it, "title", false, &l->title);
+		read_str(r, it, "date", false, &l->date);
+		read_str(r, it, "issuer", false, &l->issuer);
+		if (!l->number && !l->title)
+			PROBLEM(r, KB_SEV_ERROR, path, "missing",
+				"Căn cứ pháp lý '%s' cần số hiệu hoặc tên văn bản", path);
+		if (l->date && !iso_date_valid(l->date)) {
+			snprintf(sub, sizeof sub, "%s.date", path);
+			PROBLEM(r, KB_SEV_ERROR, sub, "value", "Ngày '%s' không đúng dạng YYYY-MM-DD", l->date);
+		}
+	}
+}
+
+td_err kb_procedure_from_json(const json_t *obj, long line, struct kb_procedure **out,
+			      struct kb_problems *ps)
+{
+	static const char *const keys[] = {
+		"code", "name", "field", "levels", "agency", "competent_agency",
+		"delegated_agency", "coordinating_agency", "submit_place", "decision", "kind",
+		"subjects", "steps", "channels", "dossier", "conditions", "result",
+		"legal_basis", "online_level", "related", "aliases", "keywords", "source_url",
+		"as_of", "owner", "sample", "notes",
+		/* output only: accepted so that an export imports back */
+		"version", "updated_at", "updated_by", "warnings", "raw", NULL};
+	struct reader r = {.code = "", .line = line, .ps = ps};
+	size_t errors_before = ps->errors;
+	*out = NULL;
+
+	if (!json_is_object(obj)) {
+		PROBLEM(&r, KB_SEV_ERROR, "", "type", "Mỗi thủ tục phải là một đối tượng JSON");
+		return TD_ERR_INVAL;
+	}
+	struct kb_procedure *p = kb_procedure_new();
+	read_str(&r, obj, "code", true, &p->code);
+	if (p->code) {
+		r.code = p->code;
+		if (!kb_code_valid(p->code))
+			PROBLEM(&r, KB_SEV_ERROR, "code", "value",
+				"Mã thủ tục '%s' không đúng dạng (ví dụ 1.001612 hoặc 1.004873.H87)", p->code);
+	}
+	check_keys(&r, obj, "", keys);
+	read_str(&r, obj, "name", true, &p->name);
+	read_str(&r, obj, "field", false, &p->field);
+	if (!p->field)
+		PROBLEM(&r, KB_SEV_WARNING, "field", "missing", "Chưa có lĩnh vực (field)");
+	read_strlist(&r, obj, "levels", &p->levels);
+	if (p->levels.n == 0)
+		PROBLEM(&r, KB_SEV_WARNING, "levels", "missing", "Chưa có cấp thực hiện (levels)");
+	read_str(&r, obj, "agency", false, &p->agency);
+	if (!p->agency)
+		PROBLEM(&r, KB_SEV_WARNING, "agency", "missing", "Chưa có cơ quan thực hiện (agency)");
+	read_str(&r, obj, "competent_agency", false, &p->competent_agency);
+	read_str(&r, obj, "delegated_agency", false, &p->delegated_agency);
+	read_str(&r, obj, "coordinating_agency", false, &p->coordinating_agency);
+	read_str(&r, obj, "submit_place", false, &p->submit_place);
+	read_str(&r, obj, "decision", false, &p->decision);
+	read_str(&r, obj, "kind", false, &p->kind);
+	read_strlist(&r, obj, "subjects", &p->subjects);
+	read_str(&r, obj, "steps", false, &p->steps);
+
+	const json_t *chans = json_object_get(obj, "channels");
+	if (json_is_array(chans)) {
+		size_t i;
+		const json_t *c;
+		json_array_foreach(chans, i, c)
+			read_channel(&r, c, i, p);
+	} else if (chans && !json_is_null(chans)) {
+		PROBLEM(&r, KB_SEV_ERROR, "channels", "type", "Trường 'channels' phải là mảng");
+	}
+	if (p->n_channels == 0)
+		PROBLEM(&r, KB_SEV_WARNING, "channels", "missing",
+			"Chưa có hình thức nộp nào (thời hạn, phí, lệ phí)");
+
+	const json_t *dossier = json_object_get(obj, "dossier");
+	if (json_is_array(dossier))
+		read_dossier(&r, dossier, p);
+	else if (dossier && !json_is_null(dossier))
+		PROBLEM(&r, KB_SEV_ERROR, "dossier", "type", "Trường 'dossier' phải là mảng");
+
+	read_str(&r, obj, "conditions", false, &p->conditions);
+	read_str(&r, obj, "result", false, &p->result);
+
+	const json_t *legal = json_object_get(obj, "legal_basis");
+	if (json_is_array(legal))
+		read_legal(&r, legal, p);
+	else if (legal && !json_is_null(legal))
+		PROBLEM(&r, KB_SEV_ERROR, "legal_basis", "type", "Trường 'legal_basis' phải là mảng");
+	if (p->n_legal == 0)
+		PROBLEM(&r, KB_SEV_WARNING, "legal_basis", "missing", "Chưa có căn cứ pháp lý");
+
+	read_str(&r, obj, "online_level", false, &p->online_level);
+	read_strlist(&r, obj, "related", &p->related);
+	read_strlist(&r, obj, "aliases", &p->aliases);
+	read_strlist(&r, obj, "keywords", &p->keywords);
+	read_str(&r, obj, "source_url", false, &p->source_url);
+	read_str(&r, obj, "as_of", true, &p->as_of);
+	if (p->as_of && !iso_date_valid(p->as_of))
+		PROBLEM(&r, KB_SEV_ERROR, "as_of", "value",
+			"Ngày cập nhật '%s' không đúng dạng YYYY-MM-DD", p->as_of);
+	read_str(&r, obj, "owner", false, &p->owner);
+	const json_t *sample = json_object_get(obj, "sample");
+	if (sample && !json_is_boolean(sample) && !json_is_null(sample))
+		PROBLEM(&r, KB_SEV_ERROR, "sample", "type", "Trường 'sample' phải là true hoặc false");
+	p->sample = json_is_true(sample);
+	read_strlist(&r, obj, "notes", &p->notes);
+
+	/* Keep what an importer recorded, so export -> import loses nothing. */
+	read_strlist(&r, obj, "warnings", &p->warnings);
+	const json_t *raw = json_object_get(obj, "raw");
+	if (json_is_object(raw)) {
+		read_str(&r, raw, "channels", false, &p->raw_channels);
+		read_str(&r, raw, "dossier", false, &p->raw_dossier);
+		read_str(&r, raw, "legal_basis", false, &p->raw_legal);
+		read_str(&r, raw, "result", false, &p->raw_result);
+	}
+
+	if (ps->errors > errors_before) {
+		kb_procedure_free(p);
+		return TD_ERR_INVAL;
+	}
+	*out = p;
+	return TD_OK;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+/* Codes seen so far in one file: an open-addressing hash set, because a
+ * synthetic bulk file holds tens of thousands of records. */
+struct seen {
+	char **slots;
+	size_t cap, n;
+};
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static bool seen_add(struct seen *s, const char *code)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct seen bigger = {td_calloc(s->cap ? 2 * s->cap : 1024, sizeof(char *)),
+				      s->cap ? 2 * s->cap : 1024, 0};
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slots[i]) {
+				size_t j = hash_str(s->slots[i]) & (bigger.cap - 1);
+				while (bigger.slots[j])
+					j = (j + 1) & (bigger.cap - 1);
+				bigger.slots[j] = s->slots[i];
+				bigger.n++;
+			}
+		td_free(s->slots);
+		*s = bigger;
+	}
+	size_t j = hash_str(code) & (s->cap - 1);
+	for (; s->slots[j]; j = (j + 1) & (s->cap - 1))
+		if (strcmp(s->slots[j], code) == 0)
+			return false;
+	s->slots[j] = td_strdup(code);
+	s->n++;
+	return true;
+}
+
+static void seen_release(struct seen *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		td_free(s->slots[i]);
+	td_free(s->slots);
+}
+
+/* Hand one parsed record on, rejecting a code seen earlier in the file. */
+static td_err deliver(struct kb_procedure *p, struct seen *seen, long line, kb_record_fn each,
+		      void *ctx, struct kb_problems *ps, const char *owner)
+{
+	if (!seen_add(seen, p->code)) {
+		kb_problems_add(ps, KB_SEV_ERROR, p->code, "code", "duplicate", line,
+				"Mã thủ tục '%s' xuất hiện nhiều lần trong tệp; bản sau bị bỏ qua", p->code);
+		ps->rejected++;
+		kb_procedure_free(p);
+		return TD_OK;
+	}
+	if (owner && !p->owner)
+		p->owner = td_strdup(owner);
+	return each(p, ctx) ? TD_ERR_INTERNAL : TD_OK;
+}
+
+static td_err read_file(const char *path, struct td_buf *b, struct kb_problems *ps)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		kb_problems_add(ps, KB_SEV_ERROR, "", "", "io", 0, "Không mở được tệp %s: %s", path,
+				strerror(errno));
+		return TD_ERR_IO;
+	}
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !td_buf_error(b))
+		td_buf_add(b, chunk, n);
+	bool bad = ferror(f);
+	fclose(f);
+	if (td_buf_error(b)) {
+		kb_problems_add(ps, KB_SEV_ERROR, "", "", "too_big", 0,
+				"Tệp %s lớn hơn giới hạn %u MiB", path, KB_FILE_MAX >> 20);
+		return TD_ERR_TOOBIG;
+	}
+	if (bad) {
+		kb_problems_add(ps, KB_SEV_ERROR, "", "", "io", 0, "Lỗi đọc tệp %s", path);
+		return TD_ERR_IO;
+	}
+	return TD_OK;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static td_err load_tongdai_whole(const char *data, size_t len, kb_record_fn each, void *ctx,
+				 struct kb_problems *ps, struct seen *seen)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		kb_problems_add(ps, KB_SEV_ERROR, "", "", "syntax", jerr.line,
+				"Lỗi cú pháp JSON ở dòng %d, cột %d: %s", jerr.line, jerr.column, jerr.text);
+		return TD_ERR_PARSE;
+	}
+	const json_t *list = NULL;
+	const char *owner = NULL;
+	td_err rc = TD_OK;
+	if (json_is_array(root)) {
+		list = root;
+	} else if (json_is_object(root) && json_object_get(root, "procedures")) {
+		list = json_object_get(root, "procedures");
+		owner = json_string_value(json_object_get(root, "owner"));
+		const char *fmt = json_string_value(json_object_get(root, "format"));
+		if (fmt && strcmp(fmt, "tongdai-kb") != 0)
+			kb_problems_add(ps, KB_SEV_WARNING, "", "format", "value", 0,
+					"Định dạng '%s' không phải 'tongdai-kb'", fmt);
+		if (!json_is_array(list)) {
+			kb_problems_add(ps, KB_SEV_ERROR, "", "procedures", "type", 0,
+					"Trường 'procedures' phải là mảng");
+			rc = TD_ERR_PARSE;
+			goto out;
+		}
+	} else if (json_is_object(root)) {
+		struct kb_procedure *p;
+		if (kb_procedure_from_json(root, 0, &p, ps) == TD_OK)
+			rc = deliver(p, seen, 0, each, ctx, ps, NULL);
+		else
+			ps->rejected++;
+		goto out;
+	} else {
+		kb_problems_add(ps, KB_SEV_ERROR, "", "", "type", 0,
+				"Tệp phải chứa một thủ tục, một mảng thủ tục hoặc một gói {\"procedures\": [...]}");
+		rc = TD_ERR_PARSE;
+		goto out;
+	}
+	size_t i;
+	const json_t *it;
+	json_array_foreach(list, i, it) {
+		struct kb_procedure *p;
+		if (kb_procedure_from_json(it, 0, &p, ps) != TD_OK) {
+			ps->rejected++;
+			continue;
+		}
+		rc = deliver(p, seen, 0, each, ctx, ps, owner);
+		if (rc)
+			break;
+	}
+out:
+	json_decref(root);
+	return rc;
+}
+
+struct line_ctx {
+	kb_record_fn each;
+	void *ctx;
+	struct kb_problems *ps;
+	struct seen *seen;
+};
+
+static td_err tongdai_line(const char *line, size_t len, long lineno, void *arg)
+{
+	struct line_ctx *lc = arg;
+	json_error_t jerr;
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o) {
+		kb_problems_add(lc->ps, KB_SEV_ERROR, "", "", "syntax", lineno,
+				"Dòng %ld: lỗi cú pháp JSON ở cột %d: %s", lineno, jerr.column, jerr.text);
+		lc->ps->rejected++;
+		return TD_OK;
+	}
+	struct kb_procedure *p;
+	td_err rc = TD_OK;
+	if (kb_procedure_from_json(o, lineno, &p, lc->ps) == TD_OK)
+		rc = deliver(p, lc->seen, lineno, lc->each, lc->ctx, lc->ps, NULL);
+	else
+		lc->ps->rejected++;
+	json_decref(o);
+	return rc;
+}
+
+static td_err national_line(const char *line, size_t len, long lineno, void *arg)
+{
+	struct line_ctx *lc = arg;
+	struct kb_procedure *p = NULL;
+	char err[512] = "";
+	if (kb_national_parse_line(line, len, &p, err, sizeof err) != TD_OK || !p) {
+		kb_problems_add(lc->ps, KB_SEV_ERROR, "", "", "syntax", lineno, "Dòng %ld: %s", lineno,
+				err[0] ? err : "không đọc được bản ghi");
+		lc->ps->rejected++;
+		return TD_OK;
+	}
+	for (size_t i = 0; i < p->warnings.n; i++)
+		kb_problems_add(lc->ps, KB_SEV_WARNING, p->code, "", "import", lineno, "%s",
+				p->warnings.items[i]);
+	return deliver(p, lc->seen, lineno, lc->each, lc->ctx, lc->ps, NULL);
+}
+
+/* Stream a line-oriented file (JSONL or the national export) without
+ * holding it in memory: a 10x synthetic national file is 200 MB. */
+static td_err each_line(const char *path, td_err (*fn)(const char *, size_t, long, void *),
+			void *arg, struct kb_problems *ps)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		kb_problems_add(ps, KB_SEV_ERROR, "", "", "io", 0, "Không mở được tệp %s: %s", path,
+				strerror(errno));
+		return TD_ERR_IO;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	td_err rc = TD_OK;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		size_t a = 0, b = (size_t)n;
+		while (a < b && isspace((unsigned char)line[a]))
+			a++;
+		while (b > a && isspace((unsigned char)line[b - 1]))
+			b--;
+		if (b == a)
+			continue;
+		if (b - a > KB_LINE_MAX) {
+			kb_problems_add(ps, KB_SEV_ERROR, "", "", "too_big", lineno,
+					"Dòng %ld dài quá giới hạn %u MiB", lineno, KB_LINE_MAX >> 20);
+			ps->rejected++;
+			continue;
+		}
+		line[b] = '\0';
+		rc = fn(line + a, b - a, lineno, arg);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(f)) {
+		kb_problems_add(ps, KB_SEV_ERROR, "", "", "io", lineno, "Lỗi đọc tệp %s", path);
+		rc = TD_ERR_IO;
+	}
+	free(line); /* getline allocated it with malloc */
+	fclose(f);
+	return rc;
+}
+
+td_err kb_file_load(const char *path, enum kb_format fmt, kb_record_fn each, void *ctx,
+		    struct kb_problems *ps)
+{
+	struct seen seen = {0};
+	struct line_ctx lc = {each, ctx, ps, &seen};
+	td_err rc;
+	if (fmt == KB_FORMAT_NATIONAL) {
+		rc = each_line(path, national_line, &lc, ps);
+	} else if (ends_with(path, ".jsonl")) {
+		rc = each_line(path, tongdai_line, &lc, ps);
+	} else {
+		struct td_buf b;
+		td_buf_init(&b, KB_FILE_MAX);
+		rc = read_file(path, &b, ps);
+		if (!rc)
+			rc = load_tongdai_whole(b.data ? b.data : "", b.len, each, ctx, ps, &seen);
+		td_buf_release(&b);
+	}
+	seen_release(&seen);
+	return rc;
+}

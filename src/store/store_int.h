@@ -1,0 +1,73 @@
+/*
+ * store_int.h - what a storage backend implements (private to src/store/).
+ *
+ * The backend-independent logic (versioning, change summaries, turning rows
+ * into records) lives in store.c; a backend only moves rows.  This is the
+ * connection-filter idea of curl: one table of operations per backend, no
+ * #ifdef in function bodies.
+ */
+#ifndef TD_STORE_STORE_INT_H
+#define TD_STORE_STORE_INT_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+#include "store/store.h"
+
+/* One stored version of a procedure, as a backend hands it over.  All strings
+ * are owned by the row (store__row_release frees them). */
+struct store__row {
+	char *code;
+	int version;
+	char *body; /* canonical JSON content (KB_JSON_CONTENT | KB_JSON_RAW) */
+	char *changed_at;
+	char *changed_by;
+	char *summary;
+};
+
+void store__row_release(struct store__row *r);
+
+/* The columns a backend filters on, derived from the record by store.c. */
+struct store__keys {
+	const char *code;
+	const char *name;
+	char *field_key;  /* folded Lĩnh vực */
+	char *levels_key; /* "|cap xa|cap tinh|" folded, for LIKE '%|cap xa|%' */
+	const char *owner;
+};
+
+typedef int (*store__row_fn)(const struct store__row *r, void *ctx);
+
+struct store_ops {
+	const char *name;
+	td_err (*open)(struct store *s, const char *location, char *err, size_t errlen);
+	void (*close)(struct store *s);
+	td_err (*begin)(struct store *s);
+	td_err (*commit)(struct store *s);
+	td_err (*rollback)(struct store *s);
+	/* The current row of code: TD_ERR_NOTFOUND if none. */
+	td_err (*current)(struct store *s, const char *code, struct store__row *out);
+	/* Write a new current version and append it to the history. */
+	td_err (*write)(struct store *s, const struct store__keys *k, const struct store__row *r);
+	td_err (*list)(struct store *s, const char *field_key, const char *level_key,
+		       const char *owner, size_t offset, size_t limit, store__row_fn fn, void *ctx);
+	td_err (*count)(struct store *s, size_t *n);
+	/* Every version of code, newest first. */
+	td_err (*history)(struct store *s, const char *code, store__row_fn fn, void *ctx);
+	td_err (*version)(struct store *s, const char *code, int version, struct store__row *out);
+};
+
+struct store {
+	const struct store_ops *ops;
+	void *impl;          /* backend connection */
+	int schema_version;
+	char errmsg[512];
+};
+
+extern const struct store_ops store__sqlite_ops;
+
+/* Folded comparison key for filters (lower case, no diacritics, đ -> d);
+ * caller frees. */
+char *store__fold(const char *s);
+
+#endif
