@@ -32,7 +32,10 @@ struct kb_opts {
 	const char *owner;
 	const char *out;
 	int version;
+	int stale_days; /* list: only records verified more than N days ago; -1 off */
 	int quiet;
+	char **add, **remove; /* alias: values to add / remove */
+	int nadd, nremove;
 	char **args; /* positional arguments (files or a code) */
 	int nargs;
 };
@@ -44,13 +47,16 @@ static const char *const kb_usage =
 	"  import [--format tongdai|national] [--json] [--by NAME] [--as-of DATE] FILE...\n"
 	"         import procedures; a changed record gets a new version, its history is kept\n"
 	"  show [--json] [--version N] CODE       one procedure (all fields)\n"
-	"  list [--field F] [--level L] [--owner O] [--json]\n"
-	"                                          procedures, filtered (accent-insensitive)\n"
+	"  list [--field F] [--level L] [--owner O] [--stale DAYS] [--json]\n"
+	"                                          procedures, filtered (accent-insensitive);\n"
+	"                                          --stale: not verified in the last DAYS days\n"
 	"  validate [--format tongdai|national] [--json] FILE...\n"
 	"                                          check files without touching the store\n"
 	"  export [--format tongdai] [--field F] [--level L] [--owner O] [--out FILE]\n"
 	"                                          write the knowledge base in tongdai's format\n"
 	"  history [--json] CODE                   versions of a procedure: who, when, what\n"
+	"  alias CODE [--add NAME]... [--remove NAME]... [--by NAME]\n"
+	"                                          edit the everyday names of a procedure\n"
 	"\n"
 	"common options:\n"
 	"  --data-dir DIR   where the database lives (default ./var, or TONGDAI_DATA_DIR)\n"
@@ -75,7 +81,10 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 static int parse_opts(int argc, char **argv, struct td_config *cfg, struct kb_opts *o)
 {
 	o->format = KB_FORMAT_TONGDAI;
+	o->stale_days = -1;
 	o->args = td_calloc((size_t)argc + 1, sizeof *o->args);
+	o->add = td_calloc((size_t)argc + 1, sizeof *o->add);
+	o->remove = td_calloc((size_t)argc + 1, sizeof *o->remove);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int used = cmd_common_option(argc - i, argv + i, cfg);
@@ -114,6 +123,12 @@ static int parse_opts(int argc, char **argv, struct td_config *cfg, struct kb_op
 			o->out = argv[++i];
 		else if (strcmp(a, "--version") == 0 && has_val)
 			o->version = atoi(argv[++i]);
+		else if (strcmp(a, "--stale") == 0 && has_val)
+			o->stale_days = atoi(argv[++i]);
+		else if (strcmp(a, "--add") == 0 && has_val)
+			o->add[o->nadd++] = argv[++i];
+		else if (strcmp(a, "--remove") == 0 && has_val)
+			o->remove[o->nremove++] = argv[++i];
 		else if (a[0] == '-' && a[1])
 			return usage_error(has_val || strncmp(a, "--", 2) != 0
 						   ? "unknown option '%s'"
@@ -450,11 +465,15 @@ struct list_out {
 	bool json;
 	bool full;
 	size_t n;
+	char stale_before[16]; /* "" or YYYY-MM-DD: keep as_of < this */
 };
 
 static int list_one(const struct kb_procedure *p, void *arg)
 {
 	struct list_out *lo = arg;
+	/* ISO dates compare as strings; a record with no date is stale. */
+	if (lo->stale_before[0] && p->as_of && strcmp(p->as_of, lo->stale_before) >= 0)
+		return 0;
 	lo->n++;
 	if (lo->full) {
 		json_array_append_new(lo->arr, kb_procedure_to_json(p, KB_JSON_CONTENT | KB_JSON_RAW));
@@ -506,6 +525,12 @@ static int kb_list(struct td_config *cfg, struct kb_opts *o, bool export)
 		return 1;
 	struct store_filter f = {.field = o->field, .level = o->level, .owner = o->owner};
 	struct list_out lo = {.arr = json_array(), .json = o->json, .full = export};
+	if (o->stale_days >= 0) {
+		time_t cut = time(NULL) - (time_t)o->stale_days * 86400;
+		struct tm tm;
+		localtime_r(&cut, &tm);
+		strftime(lo.stale_before, sizeof lo.stale_before, "%Y-%m-%d", &tm);
+	}
 	int ret = 0;
 	td_err rc = store_procedure_list(s, &f, list_one, &lo);
 	if (rc) {
@@ -585,6 +610,60 @@ static int kb_history(struct td_config *cfg, struct kb_opts *o)
 	return ret;
 }
 
+/* ---- alias ------------------------------------------------------------- */
+
+static bool strlist_has(const struct kb_strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i], s) == 0)
+			return true;
+	return false;
+}
+
+static int kb_alias(struct td_config *cfg, struct kb_opts *o)
+{
+	if (o->nargs != 1)
+		return usage_error("alias needs exactly one CODE");
+	struct store *s = open_store(cfg);
+	if (!s)
+		return 1;
+	struct kb_procedure *p;
+	int ret = 1;
+	td_err rc = store_procedure_get(s, o->args[0], &p);
+	if (rc) {
+		fprintf(stderr, "tongdai kb: không có thủ tục mã %s\n", o->args[0]);
+		goto out;
+	}
+	struct kb_strlist kept = {0};
+	for (size_t i = 0; i < p->aliases.n; i++) {
+		bool drop = false;
+		for (int k = 0; k < o->nremove; k++)
+			drop |= strcmp(p->aliases.items[i], o->remove[k]) == 0;
+		if (!drop)
+			kb_strlist_add(&kept, p->aliases.items[i]);
+	}
+	for (int k = 0; k < o->nadd; k++)
+		if (o->add[k][0] && !strlist_has(&kept, o->add[k]))
+			kb_strlist_add(&kept, o->add[k]);
+	kb_strlist_release(&p->aliases);
+	p->aliases = kept;
+	enum store_put_result res;
+	rc = store_procedure_put(s, p, o->by ? o->by : default_user(), &res);
+	if (rc) {
+		fprintf(stderr, "tongdai kb: %s (%s)\n", td_strerror(rc), store_errmsg(s));
+	} else {
+		printf("%s: %zu tên gọi khác%s\n", p->code, p->aliases.n,
+		       res == STORE_PUT_UNCHANGED ? " (không đổi)" : "");
+		for (size_t i = 0; i < p->aliases.n; i++)
+			printf("  - %s\n", p->aliases.items[i]);
+		ret = 0;
+	}
+	kb_procedure_free(p);
+out:
+	store_close(s);
+	return ret;
+}
+
 int cmd_kb(int argc, char **argv, struct td_config *cfg)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -613,9 +692,13 @@ int cmd_kb(int argc, char **argv, struct td_config *cfg)
 		rc = kb_list(cfg, &o, true);
 	else if (strcmp(sub, "history") == 0)
 		rc = kb_history(cfg, &o);
+	else if (strcmp(sub, "alias") == 0)
+		rc = kb_alias(cfg, &o);
 	else
 		rc = usage_error("unknown command '%s'", sub);
 out:
 	td_free(o.args);
+	td_free(o.add);
+	td_free(o.remove);
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "kb/kb_national.h"
+#include "text/vn.h"
 
 #define KB_FILE_MAX (128u << 20) /* a whole-JSON file; JSONL streams */
 #define KB_LINE_MAX (4u << 20)
@@ -213,6 +214,24 @@ struct reader {
 #define PROBLEM(r, sev, path, kind, ...) \
 	kb_problems_add((r)->ps, sev, (r)->code, path, kind, (r)->line, __VA_ARGS__)
 
+/* A copy of s in NFC.  Text typed on some keyboards arrives decomposed
+ * (tổ hợp); it is normalised rather than rejected, with a warning so the
+ * owner can fix the source. */
+static char *nfc_dup(struct reader *r, const char *path, const char *s, size_t n)
+{
+	struct td_buf b;
+	td_buf_init(&b, 4 * n + 16);
+	if (vn_normalize(&b, s, n, VN_LOSSY) != TD_OK) {
+		td_buf_release(&b);
+		return td_strndup(s, n);
+	}
+	if (b.len != n || memcmp(b.data, s, n) != 0)
+		PROBLEM(r, KB_SEV_WARNING, path, "nfc",
+			"Trường '%s' không ở dạng Unicode dựng sẵn (NFC) hoặc có ký tự lỗi; đã chuẩn hóa",
+			path);
+	return td_buf_detach(&b, NULL);
+}
+
 /* Read an optional string; wrong type is an error.  Empty strings count as
  * absent, so "" never shadows a real value in answers. */
 static void read_str(struct reader *r, const json_t *o, const char *key, bool required, char **dst)
@@ -235,7 +254,7 @@ static void read_str(struct reader *r, const json_t *o, const char *key, bool re
 			PROBLEM(r, KB_SEV_ERROR, key, "missing", "Trường bắt buộc '%s' đang để trống", key);
 		return;
 	}
-	*dst = td_strdup(json_string_value(v));
+	*dst = nfc_dup(r, key, json_string_value(v), json_string_length(v));
 }
 
 static void read_strlist(struct reader *r, const json_t *o, const char *key, struct kb_strlist *dst)
@@ -256,8 +275,11 @@ static void read_strlist(struct reader *r, const json_t *o, const char *key, str
 			PROBLEM(r, KB_SEV_ERROR, path, "type", "Phần tử '%s' phải là chuỗi ký tự", path);
 			continue;
 		}
-		if (json_string_length(it) > 0)
-			kb_strlist_add(dst, json_string_value(it));
+		if (json_string_length(it) > 0) {
+			char *t = nfc_dup(r, path, json_string_value(it), json_string_length(it));
+			kb_strlist_add(dst, t);
+			td_free(t);
+		}
 	}
 }
 
@@ -430,7 +452,7 @@ static void read_dossier(struct reader *r, const json_t *arr, struct kb_procedur
 		if (!json_is_string(n) || json_string_length(n) == 0)
 			PROBLEM(r, KB_SEV_ERROR, sub, "missing", "Thiếu tên giấy tờ ở '%s'", path);
 		else
-			d->name = td_strdup(json_string_value(n));
+			d->name = nfc_dup(r, sub, json_string_value(n), json_string_length(n));
 		read_str(r, it, "form", false, &d->form);
 		read_str(r, it, "case", false, &d->case_name);
 		double v;

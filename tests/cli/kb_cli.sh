@@ -71,10 +71,15 @@ check "history shows who and what" "jq_py 'assert d[0][\"version\"] == 2 and d[0
 "$T" kb show --data-dir "$D/db" --json --version 1 "$code" >"$D/v1"
 check "old version readable" "jq_py 'assert \"tên gọi mới để thử\" not in d[\"aliases\"]' < '$D/v1'"
 
+# aliases edited by the owner make a new version
+"$T" kb alias --data-dir "$D/db" --by owner --add "tên thứ hai" --remove "tên gọi mới để thử" "$code" >/dev/null
+check "alias edit" '[ $? -eq 0 ]'
+"$T" kb show --data-dir "$D/db" --json "$code" >"$D/al"
+check "alias applied, new version" "jq_py 'assert \"tên thứ hai\" in d[\"aliases\"] and \"tên gọi mới để thử\" not in d[\"aliases\"] and d[\"version\"] == 3' < '$D/al'"
 # bad input: clear errors, nothing stored, store intact
 cat >"$D/bad.json" <<'JSON'
 {"procedures": [
- {"code": "1.000001", "name": "Tốt", "as_of": "2026-11-28", "field": "X", "levels": ["Cấp xã"], "agency": "A",
+ {"code": "1.000001", "name": "Tốt", "as_of": "2020-01-01", "field": "X", "levels": ["Cấp xã"], "agency": "A",
   "channels": [{"channel": "direct", "duration": {"value": 1, "unit": "days", "text": "1 ngày"}, "fee": {"free": true, "text": "Miễn phí"}}],
   "legal_basis": [{"number": "1/2020/NĐ-CP"}]},
  {"code": "1.00002", "name": "Sai mã", "as_of": "2026-11-28"},
@@ -97,6 +102,9 @@ grep -q "cú pháp" "$D/err"; check "truncated file message" '[ $? -eq 0 ]'
 "$T" kb import --data-dir "$D/db" "$D/missing.json" >/dev/null 2>"$D/err"; check "missing file exits 1" '[ $? -eq 1 ]'
 "$T" kb list --data-dir "$D/db" --json >"$D/list2"
 check "store still intact" "jq_py 'assert len(d) >= 61' < '$D/list2'"
+# staleness: only the record verified in 2020 is older than a year
+"$T" kb list --data-dir "$D/db" --stale 365 --json >"$D/st"
+check "stale filter" "jq_py 'assert [x[\"code\"] for x in d] == [\"1.000001\"], d' < '$D/st'"
 
 # national export: every record imports
 NAT="$SHARED/data/tthc/national_2642.jsonl"

@@ -134,6 +134,22 @@ static void test_free_with_amount_is_warning(void **state)
 	kb_problems_release(&ps);
 }
 
+static void test_decomposed_text_is_normalised(void **state)
+{
+	(void)state;
+	struct kb_problems ps;
+	kb_problems_init(&ps);
+	/* "Đăng ký" with combining marks (a + U+0306, y + U+0301) */
+	const char *text = "{\"code\": \"1.000001\", \"name\": \"\u0110a\u0306ng ky\u0301\","
+			   " \"as_of\": \"2026-01-01\"}";
+	struct kb_procedure *p = parse(text, &ps);
+	assert_non_null(p);
+	assert_string_equal(p->name, "Đăng ký");
+	assert_true(has_problem(&ps, "name", KB_SEV_WARNING));
+	kb_procedure_free(p);
+	kb_problems_release(&ps);
+}
+
 static char *write_tmp(const char *suffix, const char *text)
 {
 	char *path = td_malloc(64);
@@ -229,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_load_bundle_with_duplicate_and_bad),
 		cmocka_unit_test(test_load_syntax_error_has_line),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_decomposed_text_is_normalised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
