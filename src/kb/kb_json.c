@@ -21,6 +21,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/log.h"
 #include "kb/kb_national.h"
 #include "text/vn.h"
 
@@ -68,139 +69,192 @@ void kb_problems_add(struct kb_problems *ps, enum kb_severity sev, const char *c
 
 /* ---- record -> JSON ---------------------------------------------------- */
 
-static json_t *str_or_null(const char *s)
+/*
+ * The text is written directly into a buffer rather than through a jansson
+ * tree: imports serialise every record to compare it with the stored one,
+ * and building and dumping a tree of ~40 keys per record cost more than
+ * parsing the source line (measured in bench/bench_kb_parse.c).  This writer
+ * is the only serialiser; kb_procedure_to_json parses its output.
+ */
+
+static void put_key(struct td_buf *b, const char *key)
 {
-	return s ? json_string(s) : json_null();
+	if (b->len && b->data[b->len - 1] != '{' && b->data[b->len - 1] != '[')
+		td_buf_addc(b, ',');
+	td_buf_addc(b, '"');
+	td_buf_adds(b, key);
+	td_buf_adds(b, "\":");
 }
 
-static json_t *number(double v)
+static void put_str(struct td_buf *b, const char *key, const char *v)
 {
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		return json_integer((json_int_t)v);
-	return json_real(v);
+	put_key(b, key);
+	if (v)
+		td_json_escape(b, v);
+	else
+		td_buf_adds(b, "null");
 }
 
-static json_t *count_or_null(int n)
+static void put_raw(struct td_buf *b, const char *key, const char *literal)
 {
-	return n < 0 ? json_null() : json_integer(n);
+	put_key(b, key);
+	td_buf_adds(b, literal);
 }
 
-static json_t *strlist(const struct kb_strlist *l)
+static void put_num(struct td_buf *b, const char *key, bool has, double v)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->items[i]));
-	return a;
+	put_key(b, key);
+	if (!has || !isfinite(v))
+		td_buf_adds(b, "null");
+	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		td_buf_addf(b, "%lld", (long long)v);
+	else
+		td_buf_addf(b, "%.15g", v);
 }
 
-static json_t *channel_to_json(const struct kb_channel *c)
+static void put_list(struct td_buf *b, const char *key, const struct kb_strlist *l)
 {
-	json_t *d = json_object();
-	json_object_set_new(d, "value", c->duration.has_value ? number(c->duration.value) : json_null());
-	const char *unit = c->duration.has_value ? kb_unit_name(c->duration.unit) : NULL;
-	json_object_set_new(d, "unit", str_or_null(unit));
-	json_object_set_new(d, "text", json_string(c->duration.text ? c->duration.text : ""));
-
-	json_t *f = json_object();
-	json_object_set_new(f, "amount_vnd", c->fee.has_amount ? number(c->fee.amount_vnd) : json_null());
-	json_object_set_new(f, "free", json_boolean(c->fee.free));
-	json_object_set_new(f, "text", json_string(c->fee.text ? c->fee.text : ""));
-	json_object_set_new(f, "currency", str_or_null(c->fee.currency));
-	json_object_set_new(f, "amount", c->fee.currency ? number(c->fee.amount) : json_null());
-
-	json_t *o = json_object();
-	json_object_set_new(o, "channel", json_string(kb_channel_name(c->kind)));
-	json_object_set_new(o, "duration", d);
-	json_object_set_new(o, "fee", f);
-	json_object_set_new(o, "description", str_or_null(c->description));
-	return o;
+	put_key(b, key);
+	td_buf_addc(b, '[');
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			td_buf_addc(b, ',');
+		td_json_escape(b, l->items[i]);
+	}
+	td_buf_addc(b, ']');
 }
 
-json_t *kb_procedure_to_json(const struct kb_procedure *p, unsigned flags)
+static void put_channel(struct td_buf *b, const struct kb_channel *c)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "code", str_or_null(p->code));
-	json_object_set_new(o, "name", str_or_null(p->name));
-	json_object_set_new(o, "field", str_or_null(p->field));
-	json_object_set_new(o, "levels", strlist(&p->levels));
-	json_object_set_new(o, "agency", str_or_null(p->agency));
-	json_object_set_new(o, "competent_agency", str_or_null(p->competent_agency));
-	json_object_set_new(o, "delegated_agency", str_or_null(p->delegated_agency));
-	json_object_set_new(o, "coordinating_agency", str_or_null(p->coordinating_agency));
-	json_object_set_new(o, "submit_place", str_or_null(p->submit_place));
-	json_object_set_new(o, "decision", str_or_null(p->decision));
-	json_object_set_new(o, "kind", str_or_null(p->kind));
-	json_object_set_new(o, "subjects", strlist(&p->subjects));
-	json_object_set_new(o, "steps", str_or_null(p->steps));
+	td_buf_addc(b, '{');
+	put_str(b, "channel", kb_channel_name(c->kind));
+	put_key(b, "duration");
+	td_buf_addc(b, '{');
+	put_num(b, "value", c->duration.has_value, c->duration.value);
+	put_str(b, "unit", c->duration.has_value ? kb_unit_name(c->duration.unit) : NULL);
+	put_str(b, "text", c->duration.text ? c->duration.text : "");
+	td_buf_addc(b, '}');
+	put_key(b, "fee");
+	td_buf_addc(b, '{');
+	put_num(b, "amount_vnd", c->fee.has_amount, c->fee.amount_vnd);
+	put_raw(b, "free", c->fee.free ? "true" : "false");
+	put_str(b, "text", c->fee.text ? c->fee.text : "");
+	put_str(b, "currency", c->fee.currency);
+	put_num(b, "amount", c->fee.currency != NULL, c->fee.amount);
+	td_buf_addc(b, '}');
+	put_str(b, "description", c->description);
+	td_buf_addc(b, '}');
+}
 
-	json_t *chans = json_array();
-	for (size_t i = 0; i < p->n_channels; i++)
-		json_array_append_new(chans, channel_to_json(&p->channels[i]));
-	json_object_set_new(o, "channels", chans);
+static void put_count(struct td_buf *b, const char *key, int n)
+{
+	put_num(b, key, n >= 0, n);
+}
 
-	json_t *dossier = json_array();
+static void write_procedure(struct td_buf *b, const struct kb_procedure *p, unsigned flags)
+{
+	td_buf_addc(b, '{');
+	put_str(b, "code", p->code);
+	put_str(b, "name", p->name);
+	put_str(b, "field", p->field);
+	put_list(b, "levels", &p->levels);
+	put_str(b, "agency", p->agency);
+	put_str(b, "competent_agency", p->competent_agency);
+	put_str(b, "delegated_agency", p->delegated_agency);
+	put_str(b, "coordinating_agency", p->coordinating_agency);
+	put_str(b, "submit_place", p->submit_place);
+	put_str(b, "decision", p->decision);
+	put_str(b, "kind", p->kind);
+	put_list(b, "subjects", &p->subjects);
+	put_str(b, "steps", p->steps);
+
+	put_key(b, "channels");
+	td_buf_addc(b, '[');
+	for (size_t i = 0; i < p->n_channels; i++) {
+		if (i)
+			td_buf_addc(b, ',');
+		put_channel(b, &p->channels[i]);
+	}
+	td_buf_addc(b, ']');
+
+	put_key(b, "dossier");
+	td_buf_addc(b, '[');
 	for (size_t i = 0; i < p->n_dossier; i++) {
 		const struct kb_dossier_item *d = &p->dossier[i];
-		json_t *it = json_object();
-		json_object_set_new(it, "name", str_or_null(d->name));
-		json_object_set_new(it, "form", str_or_null(d->form));
-		json_object_set_new(it, "originals", count_or_null(d->originals));
-		json_object_set_new(it, "copies", count_or_null(d->copies));
-		json_object_set_new(it, "case", str_or_null(d->case_name));
-		json_array_append_new(dossier, it);
+		if (i)
+			td_buf_addc(b, ',');
+		td_buf_addc(b, '{');
+		put_str(b, "name", d->name);
+		put_str(b, "form", d->form);
+		put_count(b, "originals", d->originals);
+		put_count(b, "copies", d->copies);
+		put_str(b, "case", d->case_name);
+		td_buf_addc(b, '}');
 	}
-	json_object_set_new(o, "dossier", dossier);
-	json_object_set_new(o, "conditions", str_or_null(p->conditions));
-	json_object_set_new(o, "result", str_or_null(p->result));
+	td_buf_addc(b, ']');
+	put_str(b, "conditions", p->conditions);
+	put_str(b, "result", p->result);
 
-	json_t *legal = json_array();
+	put_key(b, "legal_basis");
+	td_buf_addc(b, '[');
 	for (size_t i = 0; i < p->n_legal; i++) {
 		const struct kb_legal *l = &p->legal[i];
-		json_t *it = json_object();
-		json_object_set_new(it, "number", str_or_null(l->number));
-		json_object_set_new(it, "title", str_or_null(l->title));
-		json_object_set_new(it, "date", str_or_null(l->date));
-		json_object_set_new(it, "issuer", str_or_null(l->issuer));
-		json_array_append_new(legal, it);
+		if (i)
+			td_buf_addc(b, ',');
+		td_buf_addc(b, '{');
+		put_str(b, "number", l->number);
+		put_str(b, "title", l->title);
+		put_str(b, "date", l->date);
+		put_str(b, "issuer", l->issuer);
+		td_buf_addc(b, '}');
 	}
-	json_object_set_new(o, "legal_basis", legal);
-	json_object_set_new(o, "online_level", str_or_null(p->online_level));
-	json_object_set_new(o, "related", strlist(&p->related));
-	json_object_set_new(o, "aliases", strlist(&p->aliases));
-	json_object_set_new(o, "keywords", strlist(&p->keywords));
-	json_object_set_new(o, "source_url", str_or_null(p->source_url));
-	json_object_set_new(o, "as_of", str_or_null(p->as_of));
-	json_object_set_new(o, "owner", str_or_null(p->owner));
-	json_object_set_new(o, "sample", json_boolean(p->sample));
-	json_object_set_new(o, "notes", strlist(&p->notes));
+	td_buf_addc(b, ']');
+	put_str(b, "online_level", p->online_level);
+	put_list(b, "related", &p->related);
+	put_list(b, "aliases", &p->aliases);
+	put_list(b, "keywords", &p->keywords);
+	put_str(b, "source_url", p->source_url);
+	put_str(b, "as_of", p->as_of);
+	put_str(b, "owner", p->owner);
+	put_raw(b, "sample", p->sample ? "true" : "false");
+	put_list(b, "notes", &p->notes);
 
 	if (flags & KB_JSON_RAW) {
-		json_object_set_new(o, "warnings", strlist(&p->warnings));
-		json_t *raw = json_object();
-		json_object_set_new(raw, "channels", str_or_null(p->raw_channels));
-		json_object_set_new(raw, "dossier", str_or_null(p->raw_dossier));
-		json_object_set_new(raw, "legal_basis", str_or_null(p->raw_legal));
-		json_object_set_new(raw, "result", str_or_null(p->raw_result));
-		json_object_set_new(o, "raw", raw);
+		put_list(b, "warnings", &p->warnings);
+		put_key(b, "raw");
+		td_buf_addc(b, '{');
+		put_str(b, "channels", p->raw_channels);
+		put_str(b, "dossier", p->raw_dossier);
+		put_str(b, "legal_basis", p->raw_legal);
+		put_str(b, "result", p->raw_result);
+		td_buf_addc(b, '}');
 	}
 	if (flags & KB_JSON_META) {
-		json_object_set_new(o, "version", json_integer(p->version));
-		json_object_set_new(o, "updated_at", str_or_null(p->updated_at));
-		json_object_set_new(o, "updated_by", str_or_null(p->updated_by));
+		put_num(b, "version", true, p->version);
+		put_str(b, "updated_at", p->updated_at);
+		put_str(b, "updated_by", p->updated_by);
 	}
-	return o;
+	td_buf_addc(b, '}');
 }
 
 char *kb_procedure_to_string(const struct kb_procedure *p, unsigned flags)
 {
-	json_t *o = kb_procedure_to_json(p, flags);
-	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(o);
-	if (!s)
+	struct td_buf b;
+	td_buf_init(&b, (size_t)1 << 30);
+	write_procedure(&b, p, flags);
+	if (td_buf_error(&b)) {
+		td_buf_release(&b);
 		return NULL;
-	char *copy = td_strdup(s);
-	free(s); /* jansson allocated it with malloc */
-	return copy;
+	}
+	return td_buf_detach(&b, NULL);
+}
+
+json_t *kb_procedure_to_json(const struct kb_procedure *p, unsigned flags)
+{
+	char *s = kb_procedure_to_string(p, flags);
+	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+	td_free(s);
+	return o ? o : json_object();
 }
 
 /* ---- JSON -> record ---------------------------------------------------- */

@@ -19,17 +19,16 @@
 /* Each entry upgrades the schema from version i to i + 1.  Never edit a
  * released entry: add a new one. */
 static const char *const migrations[] = {
-	/* 1: procedures and their history */
+	/* 1: procedures and their versions.  `procedure` is the index of
+	 * current versions (the columns filters need); the content of every
+	 * version, current included, is stored once, in procedure_version. */
 	"CREATE TABLE procedure ("
 	"  code TEXT PRIMARY KEY,"
 	"  name TEXT NOT NULL,"
 	"  field_key TEXT NOT NULL DEFAULT '',"
 	"  levels_key TEXT NOT NULL DEFAULT '|',"
 	"  owner TEXT,"
-	"  version INTEGER NOT NULL,"
-	"  body TEXT NOT NULL,"
-	"  updated_at TEXT NOT NULL,"
-	"  updated_by TEXT NOT NULL);"
+	"  version INTEGER NOT NULL);"
 	"CREATE INDEX procedure_field ON procedure(field_key);"
 	"CREATE TABLE procedure_version ("
 	"  code TEXT NOT NULL,"
@@ -38,7 +37,7 @@ static const char *const migrations[] = {
 	"  changed_at TEXT NOT NULL,"
 	"  changed_by TEXT NOT NULL,"
 	"  summary TEXT NOT NULL,"
-	"  PRIMARY KEY (code, version));",
+	"  PRIMARY KEY (code, version)) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -52,14 +51,17 @@ enum stmt_id {
 	ST__N
 };
 
+#define CURRENT_COLS \
+	"SELECT v.code, v.version, v.body, v.changed_at, v.changed_by, v.summary" \
+	" FROM procedure p JOIN procedure_version v ON v.code = p.code AND v.version = p.version"
+
 static const char *const stmt_sql[ST__N] = {
-	[ST_CURRENT] = "SELECT code, version, body, updated_at, updated_by FROM procedure WHERE code = ?1",
-	[ST_UPSERT] = "INSERT INTO procedure(code, name, field_key, levels_key, owner, version, body,"
-		      " updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	[ST_CURRENT] = CURRENT_COLS " WHERE p.code = ?1",
+	[ST_UPSERT] = "INSERT INTO procedure(code, name, field_key, levels_key, owner, version)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 		      " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
 		      " field_key = excluded.field_key, levels_key = excluded.levels_key,"
-		      " owner = excluded.owner, version = excluded.version, body = excluded.body,"
-		      " updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+		      " owner = excluded.owner, version = excluded.version",
 	[ST_VERSION_INSERT] = "INSERT INTO procedure_version(code, version, body, changed_at,"
 			      " changed_by, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_COUNT] = "SELECT count(*) FROM procedure",
@@ -144,8 +146,10 @@ static td_err sqlite_open(struct store *s, const char *dir, char *err, size_t er
 		goto fail_close;
 	}
 	sqlite3_busy_timeout(im->db, 10000);
+	/* 16 MiB of page cache: an import writes thousands of multi-KB
+	 * records in one transaction, and the default 2 MiB spills. */
 	if (exec(s, im->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			     " PRAGMA foreign_keys=ON;")) {
+			     " PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;")) {
 		snprintf(err, errlen, "cannot set up %s: %s", path, s->errmsg);
 		goto fail_close;
 	}
@@ -206,7 +210,7 @@ static char *col_text(sqlite3_stmt *st, int i)
 	return td_strdup(t ? (const char *)t : "");
 }
 
-/* Read a row shaped (code, version, body, changed_at, changed_by[, summary]). */
+/* Read a row shaped (code, version, body, changed_at, changed_by, summary). */
 static void read_row(sqlite3_stmt *st, struct store__row *r)
 {
 	r->code = col_text(st, 0);
@@ -214,7 +218,7 @@ static void read_row(sqlite3_stmt *st, struct store__row *r)
 	r->body = col_text(st, 2);
 	r->changed_at = col_text(st, 3);
 	r->changed_by = col_text(st, 4);
-	r->summary = sqlite3_column_count(st) > 5 ? col_text(st, 5) : NULL;
+	r->summary = col_text(st, 5);
 }
 
 static td_err one_row(struct store *s, sqlite3_stmt *st, struct store__row *out)
@@ -271,9 +275,6 @@ static td_err sqlite_write(struct store *s, const struct store__keys *k, const s
 	if (k->owner)
 		sqlite3_bind_text(st, 5, k->owner, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, r->version);
-	sqlite3_bind_text(st, 7, r->body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, r->changed_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, r->changed_by, -1, SQLITE_STATIC);
 	td_err rc = step_done(s, st, "write procedure");
 	if (rc)
 		goto out;
@@ -317,11 +318,11 @@ static td_err sqlite_list(struct store *s, const char *field_key, const char *le
 	struct sqlite_impl *im = s->impl;
 	/* Filters vary per call; this statement is cheap to prepare next to
 	 * walking thousands of rows. */
-	const char *sql = "SELECT code, version, body, updated_at, updated_by FROM procedure"
-			  " WHERE (?1 IS NULL OR field_key = ?1)"
-			  " AND (?2 IS NULL OR instr(levels_key, ?2) > 0)"
-			  " AND (?3 IS NULL OR owner = ?3)"
-			  " ORDER BY code LIMIT ?4 OFFSET ?5";
+	const char *sql = CURRENT_COLS
+			  " WHERE (?1 IS NULL OR p.field_key = ?1)"
+			  " AND (?2 IS NULL OR instr(p.levels_key, ?2) > 0)"
+			  " AND (?3 IS NULL OR p.owner = ?3)"
+			  " ORDER BY p.code LIMIT ?4 OFFSET ?5";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return fail(s, im->db, "list");
