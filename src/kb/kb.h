@@ -38,7 +38,8 @@ enum kb_duration_unit {
 struct kb_duration {
 	bool has_value;            /* false: value is meaningless */
 	double value;              /* e.g. 7, 0.5, 15 */
-	enum kb_duration_unit unit;
+	enum kb_duration_unit unit;/* KB_UNIT_NONE with has_value: the source gave a
+				    * bare number and no unit */
 	char *text;                /* the source wording, e.g. "7 Ngày làm việc" */
 };
 

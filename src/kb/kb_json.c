@@ -430,10 +430,11 @@ static void read_channel(struct reader *r, const json_t *c, size_t i, struct kb_
 		} else if (u && !json_is_null(u)) {
 			PROBLEM(r, KB_SEV_ERROR, sub, "type", "'%s' phải là chuỗi hoặc null", sub);
 		}
-		if (ch->duration.has_value && ch->duration.unit == KB_UNIT_NONE) {
-			PROBLEM(r, KB_SEV_ERROR, sub, "missing", "Thời hạn có số nhưng thiếu đơn vị ('%s')", sub);
-			ch->duration.has_value = false;
-		}
+		/* A number without a unit is what some sources say; keep it and
+		 * let the owner fix it. */
+		if (ch->duration.has_value && ch->duration.unit == KB_UNIT_NONE)
+			PROBLEM(r, KB_SEV_WARNING, sub, "missing",
+				"Thời hạn có số nhưng chưa ghi đơn vị ('%s')", sub);
 		if (!ch->duration.has_value)
 			ch->duration.unit = KB_UNIT_NONE;
 		read_str(&rr, d, "text", false, &ch->duration.text);

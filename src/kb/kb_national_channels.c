@@ -612,6 +612,14 @@ static void parse_row(struct kb_procedure *p, const struct row *r, size_t rowno)
 	if (c->duration.has_value)
 		skip = "duration.no_unit";
 	flush_notes(p, &notes, rowno, r->kind, skip);
+	/* A bare number ("1") keeps its value with an unknown unit, as a
+	 * careful reader would: the answer can say "1 (không rõ đơn vị)"
+	 * rather than nothing, and never guesses days. */
+	if (!c->duration.has_value && c->duration.text && kb__digit(c->duration.text[0]) &&
+	    c->duration.text[strspn(c->duration.text, "0123456789.,")] == '\0') {
+		c->duration.has_value = true;
+		c->duration.unit = KB_UNIT_NONE;
+	}
 }
 
 td_err kb_national_parse_channels(struct kb_procedure *p, const char *text)

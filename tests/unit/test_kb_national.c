@@ -220,7 +220,10 @@ static void test_channels_rows(void **state)
 				      "VNĐ(20.000 vnđ /tờ khai)Trực tiếp120 VNĐ(20.000 vnđ /tờ khai)");
 	assert_int_equal(p->n_channels, 2);
 	assert_string_equal(p->channels[0].duration.text, "1");
-	assert_false(p->channels[0].duration.has_value);
+	/* the number is kept, the unit is not guessed */
+	assert_true(p->channels[0].duration.has_value);
+	assert_true(p->channels[0].duration.value == 1);
+	assert_int_equal(p->channels[0].duration.unit, KB_UNIT_NONE);
 	assert_true(p->channels[0].fee.amount_vnd == 20000);
 	assert_true(has_tag(p, "duration.split_digits"));
 	assert_true(has_tag(p, "duration.no_unit"));
