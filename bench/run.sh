@@ -27,7 +27,7 @@ for set in "national:$NAT" "x10:$W/x10.jsonl"; do
 	t=$(cat "$W/last")
 	measure "python json+sqlite3, raw rows ($name, $n)" python3 "$SRC/bench/baseline_import.py" "$file" "$W/base.db"
 	b=$(cat "$W/last")
-	echo "   records/s tongdai: $(echo "$n / $t" | bc)   ratio tongdai/python time: $(echo "scale=2; $t / $b" | bc)"
+	echo "   records/s tongdai: $(echo "$n / $t" | bc)   ratio tongdai/python time: $(echo "scale=2; $t / $b" | bc)   database: tongdai $(du -sm "$W/db" | cut -f1) MB, python $(du -cm "$W"/base.db* | tail -1 | cut -f1) MB"
 	measure "tongdai re-import, unchanged ($name)" "$B/tongdai" kb import --data-dir "$W/db" --format national --json "$file"
 done
 

@@ -11,12 +11,14 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_ask.h"
 
 static const struct {
 	const char *name;
 	int (*run)(int, char **, struct td_config *);
 	const char *help;
 } commands[] = {
+	{"ask", cmd_ask, "answer citizens' questions (one, or --jsonl from standard input)"},
 	{"kb", cmd_kb, "manage the procedure knowledge base (import, show, list, validate, export, history)"},
 	{"serve", cmd_serve, "start the HTTP switchboard"},
 };

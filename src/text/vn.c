@@ -127,6 +127,35 @@ static enum vn__class class_of_cat(uint32_t cp)
 	return VN__OTHER;
 }
 
+static utf8proc_int32_t key_map(utf8proc_int32_t cp, void *data);
+
+/*
+ * Outside the table: true if NFC (and, with fold, case folding, ignorables,
+ * mark stripping and key_map) provably leave cp alone whatever surrounds it:
+ * no canonical decomposition, combining class 0, never the second half of a
+ * composition, no Hangul.  Curly quotes, bullets, CJK, Greek and Cyrillic
+ * lower case take this path instead of the utf8proc one.
+ */
+static bool passes_through(uint32_t cp, bool fold)
+{
+	if (cp >= 0x1100 && cp <= 0x11FF) /* Hangul jamo compose by algorithm */
+		return false;
+	if (cp >= 0xAC00 && cp <= 0xD7A3)
+		return false;
+	const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
+	if (p->combining_class != 0 || p->category == UTF8PROC_CATEGORY_CN ||
+	    (p->category >= UTF8PROC_CATEGORY_MN && p->category <= UTF8PROC_CATEGORY_ME))
+		return false;
+	if (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0)
+		return false;
+	if (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000)
+		return false;
+	if (fold && (p->casefold_seqindex != UINT16_MAX || p->ignorable ||
+		     key_map((utf8proc_int32_t)cp, NULL) != (utf8proc_int32_t)cp))
+		return false;
+	return true;
+}
+
 /* True if cp alone is unchanged by NFC. */
 static bool nfc_stable(utf8proc_int32_t cp)
 {
@@ -162,6 +191,11 @@ static void build_entry(struct cpinfo *ci, uint32_t cp)
 	ci->lower = (uint16_t)lower;
 	ci->cls = (uint8_t)class_of_cat(lower);
 
+	if (lower >= 'a' && lower <= 'z') { /* ſ → s */
+		ci->unit = (uint8_t)(lower - 'a' + 1);
+		ci->fold = (uint8_t)lower;
+		return;
+	}
 	if (lower == 0x0111) { /* đ has no decomposition: mapped by hand */
 		ci->unit = L_DD + 1;
 		ci->fold = 'd';
@@ -346,8 +380,9 @@ static inline bool is_letter(const struct unit *u, char c)
 
 /*
  * Canonical form of one syllable, in place: the tone mark moves to the vowel
- * the new-style rules pick, and a lone i/y after h k l m s t v or qu (open
- * syllable) becomes y.  Words that do not look like one Vietnamese syllable
+ * the new-style rules pick, and a lone i/y after h k l m s t or qu (open
+ * syllable) becomes y: the letters after which both spellings are in use
+ * (hi/hy, kĩ/kỹ, lí/lý, mĩ/mỹ, sĩ/sỹ, ti/ty, qui/quy).  Words that do not look like one Vietnamese syllable
  * (no vowel, two vowel groups, two tone marks, four vowels) are left alone.
  */
 static void syllable_fix(struct unit *u, size_t n)
@@ -377,8 +412,7 @@ static void syllable_fix(struct unit *u, size_t n)
 		if (vs == 1) {
 			uint8_t c = u[0].letter;
 			onset = c == 'h' - 'a' || c == 'k' - 'a' || c == 'l' - 'a' ||
-				c == 'm' - 'a' || c == 's' - 'a' || c == 't' - 'a' ||
-				c == 'v' - 'a';
+				c == 'm' - 'a' || c == 's' - 'a' || c == 't' - 'a';
 		} else if (vs == 2) {
 			onset = is_letter(&u[0], 'q') && is_letter(&u[1], 'u');
 		}
@@ -415,6 +449,47 @@ static void syllable_fix(struct unit *u, size_t n)
 		u[target].tone = u[tpos].tone;
 		u[tpos].tone = 0;
 	}
+}
+
+/*
+ * Decomposed ("tổ hợp") input: a combining tone or hat mark right after a
+ * Vietnamese letter is merged into its unit.  Only the orders in which NFC
+ * gives the same letter are accepted (a hat before the tone, at most one of
+ * each, on a base that takes it); anything else returns false and the caller
+ * takes the utf8proc path.  Real records contain thousands of these marks.
+ */
+static bool merge_mark(struct unit *u, uint32_t cp)
+{
+	static const struct {
+		uint16_t cp;
+		uint8_t tone;
+	} tones[] = { { 0x0300, 1 }, { 0x0301, 2 }, { 0x0309, 3 }, { 0x0303, 4 }, { 0x0323, 5 } };
+	for (size_t i = 0; i < sizeof tones / sizeof tones[0]; i++)
+		if (cp == tones[i].cp) {
+			if (!is_vowel(u->letter) || u->tone)
+				return false;
+			u->tone = tones[i].tone;
+			return true;
+		}
+	if (u->tone)
+		return false;
+	uint8_t l = u->letter, to;
+	if (cp == 0x0302 && l == 'a' - 'a')
+		to = L_AA;
+	else if (cp == 0x0302 && l == 'e' - 'a')
+		to = L_EE;
+	else if (cp == 0x0302 && l == 'o' - 'a')
+		to = L_OO;
+	else if (cp == 0x0306 && l == 'a' - 'a')
+		to = L_AW;
+	else if (cp == 0x031B && l == 'o' - 'a')
+		to = L_OW;
+	else if (cp == 0x031B && l == 'u' - 'a')
+		to = L_UW;
+	else
+		return false;
+	u->letter = to;
+	return true;
 }
 
 static void emit_units(struct writer *w, const struct unit *u, size_t n, bool folded)
@@ -488,7 +563,7 @@ static int key_pass(struct writer *w, const unsigned char *s, size_t n, bool fol
 			if (folded && ci && ci->fold == FOLD_SLOW)
 				cls = C_SLOW;
 			if (cls == C_SLOW) {
-				if (!prepared)
+				if (!prepared && (ci || !passes_through(cp, true)))
 					return PASS_SLOW;
 				cls = class_of_cat(cp);
 			}
@@ -508,7 +583,7 @@ static int key_pass(struct writer *w, const unsigned char *s, size_t n, bool fol
 		/* A word: find its extent and its units. */
 		struct unit u[SYL_MAX];
 		size_t nu = 0, j = i;
-		bool vn = true, ascii = true;
+		bool vn = true, ascii = true, merged = false;
 		while (j < n) {
 			c = s[j];
 			if (c < 0x80) {
@@ -529,12 +604,20 @@ static int key_pass(struct writer *w, const unsigned char *s, size_t n, bool fol
 					return PASS_SLOW;
 				break;
 			}
+			if (!prepared && cp >= 0x0300 && cp <= 0x0323) {
+				/* A combining mark on the previous letter. */
+				if (!vn || nu == 0 || nu > SYL_MAX || !merge_mark(&u[nu - 1], cp))
+					return PASS_SLOW;
+				merged = true;
+				j += len;
+				continue;
+			}
 			ci = cpinfo(cp);
 			cls = ci ? ci->cls : C_SLOW;
 			if (folded && ci && ci->fold == FOLD_SLOW)
 				cls = C_SLOW;
 			if (cls == C_SLOW) {
-				if (!prepared)
+				if (!prepared && (ci || !passes_through(cp, true)))
 					return PASS_SLOW;
 				cls = class_of_cat(cp);
 			}
@@ -560,6 +643,10 @@ static int key_pass(struct writer *w, const unsigned char *s, size_t n, bool fol
 			j += len;
 		}
 
+		/* Merged marks live only in the units: a word that is not written
+		 * from its units must go through utf8proc. */
+		if (merged && (!vn || nu > SYL_MAX))
+			return PASS_SLOW;
 		w_start(w);
 		if (vn && nu <= SYL_MAX && (!ascii || nu == 2 || nu == 3)) {
 			syllable_fix(u, nu);
@@ -760,8 +847,10 @@ td_err vn_normalize(struct td_buf *out, const char *s, size_t n, unsigned flags)
 		uint32_t cp;
 		size_t bad;
 		size_t len = vn__utf8_decode(p + i, n - i, &cp, &bad);
-		const struct cpinfo *ci = len ? cpinfo(cp) : NULL;
-		if (!ci || !ci->nfc)
+		if (!len)
+			break;
+		const struct cpinfo *ci = cpinfo(cp);
+		if (ci ? !ci->nfc : !passes_through(cp, false))
 			break;
 		i += len;
 	}

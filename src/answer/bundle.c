@@ -1,0 +1,121 @@
+/*
+ * bundle.c - load records, lexicon, stop words, models; build index and
+ * engine (see bundle.h).  Start-up work only: nothing here runs per question.
+ */
+#include "answer/bundle.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "kb/kb_json.h"
+#include "search/search.h"
+#include "store/store.h"
+#include "text/vn.h"
+
+#ifndef TD_SOURCE_DIR
+#define TD_SOURCE_DIR "."
+#endif
+
+struct collect {
+	struct kb_procedure **procs;
+	size_t n, cap;
+	td_err err;
+};
+
+/* The store's records live only during the callback: keep a deep copy made
+ * through the canonical JSON form (the one copy routine kb already has). */
+static int collect_one(const struct kb_procedure *p, void *ctx)
+{
+	struct collect *c = ctx;
+	json_t *j = kb_procedure_to_json(p, KB_JSON_CONTENT);
+	struct kb_problems ps;
+	kb_problems_init(&ps);
+	struct kb_procedure *copy = NULL;
+	td_err rc = j ? kb_procedure_from_json(j, 0, &copy, &ps) : TD_ERR_NOMEM;
+	json_decref(j);
+	kb_problems_release(&ps);
+	if (rc != TD_OK || !copy)
+		return 0; /* a record that does not round-trip is skipped, not fatal */
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 1024;
+		c->procs = td_reallocarray(c->procs, c->cap, sizeof *c->procs);
+	}
+	c->procs[c->n++] = copy;
+	return 0;
+}
+
+td_err answer_bundle_open(struct answer_bundle *b, const char *data_dir, const char *resource_dir,
+			  char *err, size_t errlen)
+{
+	char path[4096];
+	struct store *st = NULL;
+	struct vn_lexicon *lex = NULL;
+	struct search_stopwords *stop = NULL;
+	struct collect col = {0};
+	td_err rc;
+	memset(b, 0, sizeof *b);
+	if (!resource_dir)
+		resource_dir = TD_SOURCE_DIR;
+
+	rc = store_open(data_dir, &st, err, errlen);
+	if (rc != TD_OK)
+		goto fail;
+	struct store_filter f = {0};
+	rc = store_procedure_list(st, &f, collect_one, &col);
+	if (rc != TD_OK) {
+		snprintf(err, errlen, "cannot list procedures: %s (%s)", td_strerror(rc),
+			 store_errmsg(st));
+		goto fail;
+	}
+	snprintf(path, sizeof path, "%s/data/text/lexicon.tsv", resource_dir);
+	rc = vn_lexicon_load(&lex, path, err, errlen);
+	if (rc != TD_OK)
+		goto fail;
+	snprintf(path, sizeof path, "%s/data/text/stopwords.txt", resource_dir);
+	if (search_stopwords_load(&stop, path, err, errlen) != TD_OK)
+		stop = NULL;
+	snprintf(path, sizeof path, "%s/data/answer", resource_dir);
+	rc = answer_nlu_load(&b->nlu, path, err, errlen);
+	if (rc != TD_OK)
+		goto fail;
+	struct search_options opts;
+	search_options_default(&opts);
+	opts.own_records = true;
+	rc = search_index_build_opts(col.procs, col.n, lex, stop, &opts, &b->index);
+	if (rc != TD_OK) {
+		snprintf(err, errlen, "cannot build the search index: %s", td_strerror(rc));
+		goto fail;
+	}
+	b->nprocs = col.n;
+	td_free(col.procs); /* the index owns the records now */
+	col.procs = NULL;
+	col.n = 0;
+	rc = answer_engine_new_search(b->index, b->nlu, NULL, &b->engine);
+	if (rc != TD_OK) {
+		snprintf(err, errlen, "cannot create the answer engine: %s", td_strerror(rc));
+		goto fail;
+	}
+	vn_lexicon_free(lex);
+	search_stopwords_free(stop);
+	store_close(st);
+	return TD_OK;
+fail:
+	for (size_t i = 0; i < col.n; i++)
+		kb_procedure_free(col.procs[i]);
+	td_free(col.procs);
+	vn_lexicon_free(lex);
+	search_stopwords_free(stop);
+	store_close(st);
+	answer_bundle_close(b);
+	return rc;
+}
+
+void answer_bundle_close(struct answer_bundle *b)
+{
+	answer_engine_free(b->engine);
+	search_index_unref(b->index);
+	answer_nlu_free(b->nlu);
+	memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,156 @@
+/*
+ * decide.c - answer, ask which one, or say we do not know.
+ *
+ * The cost of a wrong answer (a citizen goes to the wrong office with the
+ * wrong papers) is far higher than the cost of a question back or a
+ * hand-over, so the decision leans to clarify/no_match when unsure.
+ *
+ * From the search engine's measures of the top candidate (query_cover: how
+ * much of the question the record explains; title_cover: how much of the
+ * procedure's name the question says; the lead over the second candidate)
+ * one confidence in 0..1 is formed.  Then:
+ *   - query_cover below min_query_cover: no_match (the question is about
+ *     something the knowledge base does not hold);
+ *   - confidence ≥ answer_conf and no close rival that differs in a
+ *     meaningful way: answered;
+ *   - close rivals that differ (first issue vs re-issue, commune vs province,
+ *     individual vs business): clarify with them;
+ *   - confidence ≥ clarify_conf with rivals: clarify; otherwise no_match.
+ * Candidates whose names are the same procedure at another agency (the
+ * national base lists one procedure per ministry/level with near-identical
+ * names) do not count as rivals: asking "which of these identical names"
+ * helps nobody.  The values are chosen on the development set; see
+ * docs/internals/answer.md.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "answer/answer_int.h"
+
+void answer_thresholds_default(struct answer_thresholds *t)
+{
+	t->min_query_cover = 0.25;
+	t->answer_conf = 0.50;
+	t->clarify_conf = 0.40;
+	t->close_ratio = 0.90;
+	t->same_name = 0.90;
+}
+
+/* Jaccard similarity of the folded syllable sets of two names (first 64
+ * syllables each). */
+static double name_similarity(const char *a, const char *b)
+{
+	if (!a || !b)
+		return 0;
+	struct answer__msg ma, mb;
+	answer__msg_init(&ma, a, strlen(a));
+	answer__msg_init(&mb, b, strlen(b));
+	size_t na = ma.ntok < 64 ? ma.ntok : 64, nb = mb.ntok < 64 ? mb.ntok : 64;
+	size_t inter = 0, ua = 0, ub = 0;
+	for (size_t i = 0; i < na; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = ma.tok[k].hash == ma.tok[i].hash;
+		if (dup)
+			continue;
+		ua++;
+		for (size_t k = 0; k < nb; k++)
+			if (mb.tok[k].hash == ma.tok[i].hash) {
+				inter++;
+				break;
+			}
+	}
+	for (size_t i = 0; i < nb; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = mb.tok[k].hash == mb.tok[i].hash;
+		ub += !dup;
+	}
+	answer__msg_release(&ma);
+	answer__msg_release(&mb);
+	size_t uni = ua + ub - inter;
+	return uni ? (double)inter / (double)uni : 0;
+}
+
+static double clamp01(double v)
+{
+	return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/*
+ * Confidence of c[0], its lead measured against c[rival] (n: none):
+ *     s = 0.5 query_cover + 0.75 margin + 0.2 title_cover,   conf = s / 0.92
+ * so that conf 0.5 (the default answer_conf) is s = 0.46.  The weights were
+ * fitted on the development set by a grid search that maximised right
+ * answers minus three times wrong answers (a wrong answer costs more than a
+ * question back); the chosen point sits in the middle of a plateau of equal
+ * scores, not on its edge.  See docs/internals/answer.md.
+ */
+static double confidence(const struct answer_candidate *c, size_t n, size_t rival)
+{
+	if (n == 0 || c[0].score <= 0)
+		return 0;
+	double margin = rival < n ? clamp01((c[0].score - c[rival].score) / c[0].score) : 1.0;
+	double s = 0.5 * clamp01(c[0].query_cover) + 0.75 * margin +
+		   0.2 * clamp01(c[0].title_cover);
+	return clamp01(s / 0.92);
+}
+
+/* A close candidate is no rival when the question names the top procedure
+ * completely and the other one only partly: "đăng ký kết hôn" means the plain
+ * procedure, not "đăng ký kết hôn có yếu tố nước ngoài". */
+static bool qualified_variant(const struct answer_candidate *top, const struct answer_candidate *o)
+{
+	return top->title_cover >= 0.95 && o->title_cover <= top->title_cover - 0.2;
+}
+
+void answer_decide(const struct answer_thresholds *t, const struct answer_candidate *c, size_t n,
+		   struct answer_decision *out)
+{
+	struct answer_thresholds def;
+	if (!t) {
+		answer_thresholds_default(&def);
+		t = &def;
+	}
+	memset(out, 0, sizeof *out);
+	out->status = ANSWER_STATUS_NO_MATCH;
+	if (n == 0 || !c[0].proc || !(c[0].score > 0))
+		return;
+	/* The first rival that is a different procedure, and the close ones. */
+	size_t rival = n;
+	out->options[out->n_options++] = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (!c[i].proc)
+			break;
+		bool close = c[i].score >= t->close_ratio * c[0].score;
+		if (!close && rival < n)
+			break;
+		bool same = false;
+		for (size_t k = 0; k < out->n_options && !same; k++)
+			same = name_similarity(c[out->options[k]].proc->name, c[i].proc->name) >=
+			       t->same_name;
+		if (same || qualified_variant(&c[0], &c[i]))
+			continue;
+		if (rival == n)
+			rival = i;
+		if (close && out->n_options < ANSWER_OPTIONS_MAX)
+			out->options[out->n_options++] = i;
+	}
+	out->confidence = confidence(c, n, rival);
+	if (c[0].query_cover < t->min_query_cover) {
+		out->confidence = fmin(out->confidence, t->clarify_conf * 0.9);
+		out->n_options = 0;
+		return;
+	}
+	if (out->n_options == 1) {
+		out->n_options = 0;
+		out->status = out->confidence >= t->answer_conf ? ANSWER_STATUS_ANSWERED
+								: ANSWER_STATUS_NO_MATCH;
+		return;
+	}
+	if (out->confidence >= t->clarify_conf) {
+		out->status = ANSWER_STATUS_CLARIFY;
+		return;
+	}
+	out->n_options = 0;
+}

@@ -1,0 +1,95 @@
+/*
+ * dialog.c - what a conversation remembers between turns.
+ *
+ * A struct dialog is plain bytes (no pointers), so the lead's session store
+ * can keep it as a blob: the procedure being discussed, the last aspect, and
+ * the options of a pending clarification.  Picking an option understands
+ * what people say on the phone and type in chat: "2", "số 2", "cái thứ hai",
+ * "thứ nhất", "cái đầu", "cái cuối", "phương án 3".
+ */
+#include <string.h>
+
+#include "answer/answer_int.h"
+
+void dialog_init(struct dialog *d)
+{
+	memset(d, 0, sizeof *d);
+	d->aspect = ANSWER_ASPECT_OVERVIEW;
+}
+
+void dialog_set_procedure(struct dialog *d, const char *code, enum answer_aspect aspect)
+{
+	answer__copy(d->procedure, sizeof d->procedure, code ? code : "");
+	d->aspect = aspect;
+	d->n_options = 0;
+}
+
+void dialog_set_options(struct dialog *d, const char *const *codes, size_t n)
+{
+	if (n > ANSWER_OPTIONS_MAX)
+		n = ANSWER_OPTIONS_MAX;
+	for (size_t i = 0; i < n; i++)
+		answer__copy(d->options[i], sizeof d->options[i], codes[i] ? codes[i] : "");
+	d->n_options = n;
+}
+
+static const char *const ordinal[ANSWER_OPTIONS_MAX] = {"nhat", "hai", "ba", "tu", "nam"};
+static const char *const cardinal[ANSWER_OPTIONS_MAX] = {"mot", "hai", "ba", "bon", "nam"};
+
+/* Words that may surround a pick without changing it. */
+static bool pick_filler(const struct answer__tok *t)
+{
+	static const char *const w[] = {
+		"cai", "so", "thu", "phuong", "an", "lua", "chon", "muc", "y", "thu tuc",
+		"toi", "em", "minh", "chon", "la", "a", "da", "vang", "u", "oi", "nhe",
+		"hoi", "ve", "di", "thi", "con", "cua", "tuc", "chi", "anh", "cho", "nhe",
+		"o", "ben", "tren", "duoi", "dong", "option", "ok",
+	};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (answer__tok_is(t, w[i]))
+			return true;
+	return false;
+}
+
+bool dialog_pick_option(const struct dialog *d, const char *folded, size_t n, size_t *index)
+{
+	if (!d || d->n_options == 0 || !folded)
+		return false;
+	struct answer__msg m;
+	answer__msg_init(&m, folded, n);
+	long pick = -1;
+	bool other = false;
+	for (size_t i = 0; i < m.ntok && !other; i++) {
+		const struct answer__tok *t = &m.tok[i];
+		long v = -1;
+		if (t->cls == ANSWER__TOK_NUMBER && t->len == 1 && t->s[0] >= '1' &&
+		    t->s[0] <= '5') {
+			v = t->s[0] - '1';
+		} else {
+			bool after_thu = i > 0 && answer__tok_is(&m.tok[i - 1], "thu");
+			for (size_t k = 0; k < ANSWER_OPTIONS_MAX && v < 0; k++)
+				if (answer__tok_is(t, cardinal[k]) ||
+				    (after_thu && answer__tok_is(t, ordinal[k])))
+					v = (long)k;
+			if (v < 0 && (answer__tok_is(t, "dau") || answer__tok_is(t, "dau tien")))
+				v = 0;
+			if (v < 0 && answer__tok_is(t, "cuoi"))
+				v = (long)d->n_options - 1;
+			if (v < 0 && answer__tok_is(t, "tien") && i > 0 &&
+			    answer__tok_is(&m.tok[i - 1], "dau"))
+				continue;
+		}
+		if (v >= 0) {
+			if (pick >= 0 && pick != v)
+				other = true; /* two different numbers: not a pick */
+			pick = v;
+		} else if (!pick_filler(t)) {
+			other = true; /* a real question, not a pick */
+		}
+	}
+	answer__msg_release(&m);
+	if (other || pick < 0 || (size_t)pick >= d->n_options)
+		return false;
+	*index = (size_t)pick;
+	return true;
+}

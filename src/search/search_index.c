@@ -1,0 +1,847 @@
+/*
+ * search_index.c - building the immutable search index.
+ *
+ * The build makes two passes over the records.  The first only counts the
+ * tokens of every field, to get the average field lengths BM25F needs.  The
+ * second analyses every field (search_text.c), interns its terms (folded
+ * syllables, folded syllable bigrams, accented syllables) and accumulates the
+ * per-field term frequencies of the current record in a record-local table;
+ * at the end of the record each term gets one posting carrying its final
+ * BM25F weight
+ *
+ *     tf~ = sum_f w_f * tf_f / ((1 - b_f) + b_f * len_f / avglen_f)
+ *     sat = tf~ / (k1 + tf~)
+ *
+ * so a query only multiplies sat by the term's IDF and its query weight.
+ * Postings are appended to per-term vectors and finally packed into one flat
+ * array.  Then come the IDFs, each title's IDF mass (for title coverage), the
+ * stop words and lexicon expansions copied as term ids (so the index needs
+ * neither after the build), and the deletion neighbourhood for typos.
+ *
+ * Memory: the index holds only arrays of integers and floats plus the
+ * vocabulary strings; records are referenced, not copied.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "search/search_int.h"
+#include "text/vn.h"
+
+#include "base/banned.h"
+
+#define MAX_DOCS ((size_t)1 << 24)
+
+void search_options_default(struct search_options *o)
+{
+	static const float w[SEARCH_NFIELDS] = {6.0f, 6.0f, 3.0f, 2.0f, 1.5f, 1.0f, 1.0f, 0.4f};
+	static const float b[SEARCH_NFIELDS] = {0.5f, 0.5f, 0.3f, 0.5f, 0.3f, 0.3f, 0.6f, 0.75f};
+	memset(o, 0, sizeof *o);
+	memcpy(o->weight, w, sizeof w);
+	memcpy(o->b, b, sizeof b);
+	o->k1 = 3.0f;
+	o->bigram_weight = 1.0f;
+	o->stop_bigram_weight = 0.5f;
+	o->accent_weight = 0.4f;
+	o->expand_weight = 0.8f;
+	o->known_expand_weight = 0.4f;
+	o->typo_weight = 0.7f;
+	o->title_bonus = 4.0f;
+	o->own_records = false;
+}
+
+/* ------------------------------------------------------------------------- */
+/* The text pieces of each field of a record                                  */
+/* ------------------------------------------------------------------------- */
+
+static size_t piece_count(const struct kb_procedure *p, int f)
+{
+	switch (f) {
+	case SEARCH_F_NAME:
+		return 1;
+	case SEARCH_F_ALIAS:
+		return p->aliases.n;
+	case SEARCH_F_KEYWORD:
+		return 1 + p->keywords.n;
+	case SEARCH_F_RESULT:
+		return 1;
+	case SEARCH_F_FIELD:
+		return 1 + p->subjects.n;
+	case SEARCH_F_AGENCY:
+		return 4 + p->levels.n;
+	case SEARCH_F_DOSSIER:
+		return p->n_dossier;
+	case SEARCH_F_STEPS:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* The k-th text of field f (k < piece_count), or NULL when absent. */
+static const char *piece(const struct kb_procedure *p, int f, size_t k)
+{
+	switch (f) {
+	case SEARCH_F_NAME:
+		return p->name;
+	case SEARCH_F_ALIAS:
+		return p->aliases.items[k];
+	case SEARCH_F_KEYWORD:
+		return k == 0 ? p->code : p->keywords.items[k - 1];
+	case SEARCH_F_RESULT:
+		return p->result;
+	case SEARCH_F_FIELD:
+		return k == 0 ? p->field : p->subjects.items[k - 1];
+	case SEARCH_F_AGENCY: {
+		const char *a[4] = {p->agency, p->competent_agency, p->delegated_agency,
+				    p->coordinating_agency};
+		return k < 4 ? a[k] : p->levels.items[k - 4];
+	}
+	case SEARCH_F_DOSSIER:
+		return p->dossier[k].name;
+	case SEARCH_F_STEPS:
+		return k == 0 ? p->steps : p->conditions;
+	default:
+		return NULL;
+	}
+}
+
+/* The title bit of piece k of field f, or -1 if it is not a title. */
+static int title_bit(int f, size_t k)
+{
+	if (f == SEARCH_F_NAME)
+		return 0;
+	if (f == SEARCH_F_ALIAS && k + 1 < SEARCH__MAX_TITLES)
+		return (int)k + 1;
+	return -1;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Builder                                                                    */
+/* ------------------------------------------------------------------------- */
+
+struct occ {
+	uint32_t term;
+	uint16_t tf[SEARCH_NFIELDS];
+	uint16_t tmask;
+	uint8_t fmask;
+};
+
+struct pvec {
+	struct search__post *p;
+	uint32_t n, cap;
+};
+
+struct builder {
+	struct search_index *ix;
+	struct search__an an;
+	struct td_buf key;
+	uint32_t *doc_of;  /* per term: 1 + record of its record-local slot */
+	uint32_t *slot_of; /* per term: record-local slot */
+	struct pvec *pv;   /* per term */
+	size_t term_cap;
+	struct occ *loc;
+	size_t nloc, loc_cap;
+	float *len;        /* ndocs * SEARCH_NFIELDS token counts */
+	/* lexicon during the build (borrowed from the caller) */
+	const struct vn_lexicon_entry **lex_ent; /* per ix->lex id */
+	struct search__dict abbr_first;          /* first syllables of abbreviations */
+	unsigned abbr_max_syl;
+	struct search__an an2;                   /* expansions */
+};
+
+static void grow_terms(struct builder *b)
+{
+	size_t n = b->ix->vocab.n;
+	if (n <= b->term_cap)
+		return;
+	size_t c = b->term_cap ? b->term_cap : 4096;
+	while (c < n)
+		c *= 2;
+	b->doc_of = td_reallocarray(b->doc_of, c, sizeof *b->doc_of);
+	b->slot_of = td_reallocarray(b->slot_of, c, sizeof *b->slot_of);
+	b->pv = td_reallocarray(b->pv, c, sizeof *b->pv);
+	memset(b->doc_of + b->term_cap, 0, (c - b->term_cap) * sizeof *b->doc_of);
+	memset(b->pv + b->term_cap, 0, (c - b->term_cap) * sizeof *b->pv);
+	b->term_cap = c;
+}
+
+/* Count one occurrence of key in field f of record d. */
+static td_err add_occ(struct builder *b, uint32_t d, const char *k, size_t n, int f, int tbit)
+{
+	uint32_t t = search__dict_intern(&b->ix->vocab, k, n);
+	if (t == SEARCH__NONE)
+		return TD_ERR_TOOBIG;
+	grow_terms(b);
+	struct occ *o;
+	if (b->doc_of[t] != d + 1) {
+		if (b->nloc == b->loc_cap) {
+			b->loc_cap = b->loc_cap ? 2 * b->loc_cap : 1024;
+			b->loc = td_reallocarray(b->loc, b->loc_cap, sizeof *b->loc);
+		}
+		b->doc_of[t] = d + 1;
+		b->slot_of[t] = (uint32_t)b->nloc;
+		o = &b->loc[b->nloc++];
+		memset(o, 0, sizeof *o);
+		o->term = t;
+	} else {
+		o = &b->loc[b->slot_of[t]];
+	}
+	if (o->tf[f] < UINT16_MAX)
+		o->tf[f]++;
+	o->fmask |= (uint8_t)(1u << f);
+	if (tbit >= 0)
+		o->tmask |= (uint16_t)(1u << tbit);
+	return TD_OK;
+}
+
+/* Intern and count every term of the analysed text in b->an. */
+static td_err add_text_terms(struct builder *b, uint32_t d, int f, int tbit)
+{
+	struct search__an *an = &b->an;
+	struct td_buf *key = &b->key;
+	td_err err = TD_OK;
+	for (size_t i = 0; i < an->n && !err; i++) {
+		const struct search__tok *t = &an->t[i];
+		err = add_occ(b, d, search__fold(an, i), t->fold_len, f, t->stop ? -1 : tbit);
+		if (err)
+			break;
+		td_buf_clear(key);
+		td_buf_addc(key, SEARCH__ACCENT_MARK);
+		td_buf_add(key, search__acc(an, i), t->acc_len);
+		if (td_buf_error(key))
+			return TD_ERR_TOOBIG;
+		err = add_occ(b, d, key->data, key->len, f, -1);
+		if (err || !t->adj)
+			continue;
+		const struct search__tok *p = &an->t[i - 1];
+		td_buf_clear(key);
+		td_buf_add(key, search__fold(an, i - 1), p->fold_len);
+		td_buf_addc(key, ' ');
+		td_buf_add(key, search__fold(an, i), t->fold_len);
+		if (td_buf_error(key))
+			return TD_ERR_TOOBIG;
+		err = add_occ(b, d, key->data, key->len, f, -1);
+	}
+	return err;
+}
+
+/* Add the folded unigrams and bigrams of the analysed text in b->an2 to
+ * record d, field f (no length: they restate what is there). */
+static td_err add_expansion_terms(struct builder *b, uint32_t d, int f, int tbit)
+{
+	struct search__an *an = &b->an2;
+	for (size_t i = 0; i < an->n; i++) {
+		const struct search__tok *t = &an->t[i];
+		td_err err = add_occ(b, d, search__fold(an, i), t->fold_len, f, t->stop ? -1 : tbit);
+		if (err)
+			return err;
+		if (!t->adj)
+			continue;
+		td_buf_clear(&b->key);
+		td_buf_add(&b->key, search__fold(an, i - 1), an->t[i - 1].fold_len);
+		td_buf_addc(&b->key, ' ');
+		td_buf_add(&b->key, search__fold(an, i), t->fold_len);
+		if (td_buf_error(&b->key))
+			return TD_ERR_TOOBIG;
+		err = add_occ(b, d, b->key.data, b->key.len, f, -1);
+		if (err)
+			return err;
+	}
+	return TD_OK;
+}
+
+/* The lexicon entry (ix->lex id) of the longest match at token i of an whose
+ * first syllable is in first, at most maxsyl syllables; *k gets its length. */
+static uint32_t longest_match(const struct search__dict *lex, const struct search__dict *first,
+			      unsigned maxsyl, const struct search__an *an, size_t i,
+			      struct td_buf *key, size_t *k)
+{
+	if (first && search__dict_find(first, search__fold(an, i), an->t[i].fold_len) ==
+			     SEARCH__NONE)
+		return SEARCH__NONE;
+	size_t m = an->n - i < maxsyl ? an->n - i : maxsyl;
+	for (; m > 0; m--) {
+		td_buf_clear(key);
+		for (size_t j = i; j < i + m; j++) {
+			if (j > i)
+				td_buf_addc(key, ' ');
+			td_buf_add(key, search__fold(an, j), an->t[j].fold_len);
+		}
+		if (td_buf_error(key))
+			continue;
+		uint32_t e = search__dict_find(lex, key->data, key->len);
+		if (e != SEARCH__NONE) {
+			*k = m;
+			return e;
+		}
+	}
+	return SEARCH__NONE;
+}
+
+/* Records write "TNLĐ", "UBND", "công ty TNHH" as often as the long form:
+ * index the long form of every abbreviation too, so a question in either
+ * form finds the record. */
+static td_err expand_abbrevs(struct builder *b, uint32_t d, int f, int tbit)
+{
+	struct search_index *ix = b->ix;
+	if (!b->abbr_first.n)
+		return TD_OK;
+	for (size_t i = 0; i < b->an.n;) {
+		size_t k = 0;
+		uint32_t e = longest_match(&ix->lex, &b->abbr_first, b->abbr_max_syl, &b->an, i,
+					   &b->key, &k);
+		if (e == SEARCH__NONE || b->lex_ent[e]->category != VN_LEX_ABBREV) {
+			i++;
+			continue;
+		}
+		const struct vn_lexicon_entry *en = b->lex_ent[e];
+		for (size_t j = 0; j < en->nexp; j++) {
+			if (search__analyze(&b->an2, en->exp[j], strlen(en->exp[j])))
+				continue;
+			search__mark_stops(&b->an2, b->ix->has_stop ? &b->ix->stop : NULL, true,
+					   &b->key);
+			td_err err = add_expansion_terms(b, d, f, tbit);
+			if (err)
+				return err;
+		}
+		i += k;
+	}
+	return TD_OK;
+}
+
+static float field_norm(const struct builder *b, uint32_t d, int f)
+{
+	const struct search_options *o = &b->ix->opt;
+	double avg = b->ix->avg_len[f] > 0 ? b->ix->avg_len[f] : 1.0;
+	return (float)((1.0 - o->b[f]) + o->b[f] * b->len[(size_t)d * SEARCH_NFIELDS + f] / avg);
+}
+
+/* Turn the record-local counts into postings. */
+static void flush_doc(struct builder *b, uint32_t d)
+{
+	const struct search_options *o = &b->ix->opt;
+	float norm[SEARCH_NFIELDS];
+	for (int f = 0; f < SEARCH_NFIELDS; f++)
+		norm[f] = field_norm(b, d, f);
+	for (size_t i = 0; i < b->nloc; i++) {
+		const struct occ *oc = &b->loc[i];
+		double tf = 0;
+		for (int f = 0; f < SEARCH_NFIELDS; f++)
+			if (oc->tf[f])
+				tf += o->weight[f] * oc->tf[f] / norm[f];
+		struct pvec *v = &b->pv[oc->term];
+		if (v->n == v->cap) {
+			v->cap = v->cap ? 2 * v->cap : 2;
+			v->p = td_reallocarray(v->p, v->cap, sizeof *v->p);
+		}
+		struct search__post *p = &v->p[v->n++];
+		memset(p, 0, sizeof *p);
+		p->doc = d;
+		p->sat = (float)(tf / (o->k1 + tf));
+		p->tmask = oc->tmask;
+		p->fmask = oc->fmask;
+	}
+	b->nloc = 0;
+}
+
+static td_err analyze_piece(struct builder *b, const char *s, size_t n)
+{
+	td_err err = search__analyze(&b->an, s, n);
+	if (err)
+		return err;
+	search__mark_stops(&b->an, b->ix->has_stop ? &b->ix->stop : NULL, true, &b->key);
+	return TD_OK;
+}
+
+/* Pass 1: field lengths in tokens, and their averages. */
+static td_err count_lengths(struct builder *b)
+{
+	struct search_index *ix = b->ix;
+	double sum[SEARCH_NFIELDS] = {0};
+	for (size_t d = 0; d < ix->ndocs; d++) {
+		const struct kb_procedure *p = ix->procs[d];
+		for (int f = 0; f < SEARCH_NFIELDS; f++) {
+			size_t np = piece_count(p, f), len = 0;
+			for (size_t k = 0; k < np; k++) {
+				const char *s = piece(p, f, k);
+				if (!s || !*s)
+					continue;
+				td_err err = search__analyze(&b->an, s, strlen(s));
+				if (err)
+					return err;
+				len += b->an.n;
+			}
+			b->len[d * SEARCH_NFIELDS + f] = (float)len;
+			sum[f] += (double)len;
+		}
+	}
+	for (int f = 0; f < SEARCH_NFIELDS; f++)
+		ix->avg_len[f] = ix->ndocs ? sum[f] / (double)ix->ndocs : 0;
+	return TD_OK;
+}
+
+/* Pass 2: terms and postings. */
+static td_err index_docs(struct builder *b)
+{
+	struct search_index *ix = b->ix;
+	for (size_t d = 0; d < ix->ndocs; d++) {
+		const struct kb_procedure *p = ix->procs[d];
+		for (int f = 0; f < SEARCH_NFIELDS; f++) {
+			size_t np = piece_count(p, f);
+			for (size_t k = 0; k < np; k++) {
+				const char *s = piece(p, f, k);
+				if (!s || !*s)
+					continue;
+				td_err err = analyze_piece(b, s, strlen(s));
+				if (!err)
+					err = add_text_terms(b, (uint32_t)d, f, title_bit(f, k));
+				if (!err)
+					err = expand_abbrevs(b, (uint32_t)d, f, title_bit(f, k));
+				if (err)
+					return err;
+			}
+		}
+		flush_doc(b, (uint32_t)d);
+	}
+	return TD_OK;
+}
+
+/* Pack the per-term vectors, compute IDFs, kinds and title masses. */
+static void freeze(struct builder *b)
+{
+	struct search_index *ix = b->ix;
+	size_t nt = ix->vocab.n, total = 0;
+	for (size_t t = 0; t < nt; t++)
+		total += b->pv[t].n;
+	ix->npost = total;
+	ix->post = td_reallocarray(NULL, total ? total : 1, sizeof *ix->post);
+	ix->post_off = td_reallocarray(NULL, nt + 1, sizeof *ix->post_off);
+	ix->idf = td_reallocarray(NULL, nt ? nt : 1, sizeof *ix->idf);
+	ix->kind = td_calloc(nt ? nt : 1, 1);
+	ix->cover = td_calloc(nt ? nt : 1, 1);
+	double N = (double)ix->ndocs;
+	size_t at = 0;
+	for (size_t t = 0; t < nt; t++) {
+		ix->post_off[t] = (uint32_t)at;
+		if (b->pv[t].n)
+			memcpy(ix->post + at, b->pv[t].p, b->pv[t].n * sizeof *ix->post);
+		at += b->pv[t].n;
+		double df = b->pv[t].n;
+		ix->idf[t] = (float)log(1.0 + (N - df + 0.5) / (df + 0.5));
+		size_t len;
+		const char *k = search__dict_key(&ix->vocab, (uint32_t)t, &len);
+		if (len && k[0] == SEARCH__ACCENT_MARK)
+			ix->kind[t] = SEARCH__K_ACCENT;
+		else if (memchr(k, ' ', len))
+			ix->kind[t] = SEARCH__K_BIGRAM;
+		else
+			ix->kind[t] = SEARCH__K_FOLD;
+		ix->cover[t] = ix->kind[t] != SEARCH__K_ACCENT;
+		td_free(b->pv[t].p);
+		b->pv[t].p = NULL;
+	}
+	ix->post_off[nt] = (uint32_t)at;
+
+	size_t ntitles = 0;
+	ix->title_off = td_reallocarray(NULL, ix->ndocs + 1, sizeof *ix->title_off);
+	for (size_t d = 0; d < ix->ndocs; d++) {
+		ix->title_off[d] = (uint32_t)ntitles;
+		size_t na = ix->procs[d]->aliases.n;
+		ntitles += 1 + (na < SEARCH__MAX_TITLES - 1 ? na : SEARCH__MAX_TITLES - 1);
+	}
+	ix->title_off[ix->ndocs] = (uint32_t)ntitles;
+	ix->title_mass = td_calloc(ntitles ? ntitles : 1, sizeof *ix->title_mass);
+	for (size_t t = 0; t < nt; t++) {
+		if (!ix->cover[t])
+			continue;
+		for (uint32_t i = ix->post_off[t]; i < ix->post_off[t + 1]; i++) {
+			const struct search__post *p = &ix->post[i];
+			for (unsigned m = p->tmask, k = 0; m; m >>= 1, k++)
+				if (m & 1)
+					ix->title_mass[ix->title_off[p->doc] + k] += ix->idf[t];
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------- */
+/* Lexicon: every entry's expansions as vocabulary term ids                   */
+/* ------------------------------------------------------------------------- */
+
+/* Append the known, non-filler folded terms of the analysed expansion. */
+static void lex_terms(struct builder *b, uint32_t **terms, size_t *n, size_t *cap, size_t from)
+{
+	struct search_index *ix = b->ix;
+	struct search__an *an = &b->an;
+	for (size_t i = 0; i < an->n; i++) {
+		uint32_t id[2] = {SEARCH__NONE, SEARCH__NONE};
+		const struct search__tok *t = &an->t[i];
+		if (!t->stop)
+			id[0] = search__dict_find(&ix->vocab, search__fold(an, i), t->fold_len);
+		if (t->adj && !(t->stop && an->t[i - 1].stop)) {
+			td_buf_clear(&b->key);
+			td_buf_add(&b->key, search__fold(an, i - 1), an->t[i - 1].fold_len);
+			td_buf_addc(&b->key, ' ');
+			td_buf_add(&b->key, search__fold(an, i), t->fold_len);
+			if (!td_buf_error(&b->key))
+				id[1] = search__dict_find(&ix->vocab, b->key.data, b->key.len);
+		}
+		for (int j = 0; j < 2; j++) {
+			if (id[j] == SEARCH__NONE)
+				continue;
+			bool dup = false;
+			for (size_t k = from; k < *n && !dup; k++)
+				dup = (*terms)[k] == id[j];
+			if (dup)
+				continue;
+			if (*n == *cap) {
+				*cap = *cap ? 2 * *cap : 256;
+				*terms = td_reallocarray(*terms, *cap, sizeof **terms);
+			}
+			(*terms)[(*n)++] = id[j];
+		}
+	}
+}
+
+/* Before the records: every lexicon term under our own key (the folded
+ * syllables of our analysis, so matching agrees with our tokens whatever the
+ * lexicon's internal key is), and the first syllables of abbreviations. */
+static void lex_prepare(struct builder *b, const struct vn_lexicon *lex)
+{
+	struct search_index *ix = b->ix;
+	size_t ne = lex ? vn_lexicon_count(lex) : 0;
+	b->lex_ent = td_calloc(ne ? ne : 1, sizeof *b->lex_ent);
+	for (size_t e = 0; e < ne; e++) {
+		const struct vn_lexicon_entry *en = vn_lexicon_entry_at(lex, e);
+		if (search__analyze(&b->an, en->term, strlen(en->term)) || !b->an.n)
+			continue;
+		td_buf_clear(&b->key);
+		for (size_t i = 0; i < b->an.n; i++) {
+			if (i)
+				td_buf_addc(&b->key, ' ');
+			td_buf_add(&b->key, search__fold(&b->an, i), b->an.t[i].fold_len);
+		}
+		if (td_buf_error(&b->key))
+			continue;
+		size_t before = ix->lex.n;
+		uint32_t id = search__dict_intern(&ix->lex, b->key.data, b->key.len);
+		if (id == SEARCH__NONE || ix->lex.n == before)
+			continue; /* same folded term twice: keep the first */
+		b->lex_ent[id] = en;
+		unsigned nsyl = (unsigned)b->an.n;
+		if (nsyl > ix->lex_max_syl)
+			ix->lex_max_syl = nsyl;
+		if (en->category != VN_LEX_ABBREV)
+			continue;
+		search__dict_intern(&b->abbr_first, search__fold(&b->an, 0), b->an.t[0].fold_len);
+		if (nsyl > b->abbr_max_syl)
+			b->abbr_max_syl = nsyl;
+	}
+}
+
+/* Smallest document frequency of the syllables / bigrams of the analysed
+ * text in b->an (how established the phrase is in the records). */
+static uint32_t phrase_df(struct builder *b)
+{
+	struct search_index *ix = b->ix;
+	struct search__an *an = &b->an;
+	uint32_t best = UINT32_MAX;
+	for (size_t i = 0; i < an->n; i++) {
+		if (an->n > 1 && i == 0)
+			continue;
+		td_buf_clear(&b->key);
+		if (an->n > 1) {
+			td_buf_add(&b->key, search__fold(an, i - 1), an->t[i - 1].fold_len);
+			td_buf_addc(&b->key, ' ');
+		}
+		td_buf_add(&b->key, search__fold(an, i), an->t[i].fold_len);
+		uint32_t t = search__dict_find(&ix->vocab, b->key.data, b->key.len);
+		uint32_t df = t == SEARCH__NONE ? 0 : ix->post_off[t + 1] - ix->post_off[t];
+		if (df < best)
+			best = df;
+	}
+	return best == UINT32_MAX ? 0 : best;
+}
+
+/* After the records: each entry's expansions as term ids.  A term that the
+ * records themselves use a lot ("chứng thực", "TNHH") only gets its
+ * expansions at known_expand_weight: they are then a hint, not a bridge. */
+static void lex_resolve(struct builder *b)
+{
+	struct search_index *ix = b->ix;
+	size_t n = 0, cap = 0;
+	uint32_t *terms = NULL;
+	ix->lex_off = td_reallocarray(NULL, ix->lex.n + 1, sizeof *ix->lex_off);
+	ix->lex_w = td_reallocarray(NULL, ix->lex.n ? ix->lex.n : 1, sizeof *ix->lex_w);
+	for (size_t id = 0; id < ix->lex.n; id++) {
+		const struct vn_lexicon_entry *en = b->lex_ent[id];
+		size_t klen;
+		const char *key = search__dict_key(&ix->lex, (uint32_t)id, &klen);
+		ix->lex_off[id] = (uint32_t)n;
+		ix->lex_w[id] = ix->opt.expand_weight;
+		if (!search__analyze(&b->an, key, klen) && phrase_df(b) >= 3)
+			ix->lex_w[id] = ix->opt.known_expand_weight;
+		for (size_t j = 0; j < en->nexp; j++) {
+			if (analyze_piece(b, en->exp[j], strlen(en->exp[j])))
+				continue;
+			lex_terms(b, &terms, &n, &cap, ix->lex_off[id]);
+		}
+	}
+	ix->lex_off[ix->lex.n] = (uint32_t)n;
+	ix->lex_term = terms ? terms : td_calloc(1, sizeof *terms);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Stop words in questions typed without diacritics                           */
+/* ------------------------------------------------------------------------- */
+
+/* Folding merges a filler with content words: "hỏi" and "hội" (xã hội),
+ * "chị" and "chi" (chi nhánh), "tôi" and "tội".  A one-syllable folded stop
+ * word stays a stop word for questions without diacritics only when its
+ * accented filler forms account for at least half of the records that
+ * contain the folded syllable; otherwise it is treated as content there. */
+static void stop_refine(struct builder *b)
+{
+	struct search_index *ix = b->ix;
+	if (!ix->has_stop)
+		return;
+	struct search__dict folds;
+	search__dict_init(&folds);
+	double *acc_df = td_calloc(ix->stop.acc.n + 1, sizeof *acc_df);
+	for (size_t i = 0; i < ix->stop.acc.n; i++) {
+		size_t len;
+		const char *k = search__dict_key(&ix->stop.acc, (uint32_t)i, &len);
+		if (memchr(k, ' ', len))
+			continue;
+		td_buf_clear(&b->key);
+		td_buf_addc(&b->key, SEARCH__ACCENT_MARK);
+		td_buf_add(&b->key, k, len);
+		uint32_t t = search__dict_find(&ix->vocab, b->key.data, b->key.len);
+		td_buf_clear(&b->key);
+		if (vn_fold(&b->key, k, len, VN_LOSSY) || !b->key.len)
+			continue;
+		uint32_t f = search__dict_intern(&folds, b->key.data, b->key.len);
+		if (f != SEARCH__NONE && t != SEARCH__NONE)
+			acc_df[f] += ix->post_off[t + 1] - ix->post_off[t];
+	}
+	struct search__dict keep;
+	search__dict_init(&keep);
+	for (size_t i = 0; i < ix->stop.fold.n; i++) {
+		size_t len;
+		const char *k = search__dict_key(&ix->stop.fold, (uint32_t)i, &len);
+		bool active = true;
+		uint32_t f = search__dict_find(&folds, k, len);
+		uint32_t t = search__dict_find(&ix->vocab, k, len);
+		if (!memchr(k, ' ', len) && f != SEARCH__NONE && t != SEARCH__NONE) {
+			double df = ix->post_off[t + 1] - ix->post_off[t];
+			active = acc_df[f] >= 0.5 * df;
+		}
+		if (active)
+			search__dict_intern(&keep, k, len);
+	}
+	search__dict_release(&ix->stop.fold);
+	ix->stop.fold = keep;
+	search__dict_release(&folds);
+	td_free(acc_df);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Typo neighbourhood                                                         */
+/* ------------------------------------------------------------------------- */
+
+static bool plain_word(const char *k, size_t n)
+{
+	if (n < SEARCH__TYPO_MIN || n > SEARCH__TYPO_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] < 'a' || k[i] > 'z')
+			return false;
+	return true;
+}
+
+static int typo_cmp(const void *a, const void *b)
+{
+	const struct search__typo *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->term < y->term ? -1 : x->term > y->term;
+}
+
+static void build_typo(struct search_index *ix)
+{
+	size_t n = 0, cap = 0;
+	struct search__typo *v = NULL;
+	char del[SEARCH__TYPO_MAX];
+	for (size_t t = 0; t < ix->vocab.n; t++) {
+		size_t len;
+		const char *k = search__dict_key(&ix->vocab, (uint32_t)t, &len);
+		if (ix->kind[t] != SEARCH__K_FOLD || !plain_word(k, len))
+			continue;
+		if (n + len + 1 > cap) {
+			cap = cap ? 2 * cap : 4096;
+			while (cap < n + len + 1)
+				cap *= 2;
+			v = td_reallocarray(v, cap, sizeof *v);
+		}
+		v[n++] = (struct search__typo){search__hash(k, len), (uint32_t)t};
+		for (size_t i = 0; i < len; i++) {
+			memcpy(del, k, i);
+			memcpy(del + i, k + i + 1, len - i - 1);
+			v[n++] = (struct search__typo){search__hash(del, len - 1), (uint32_t)t};
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof *v, typo_cmp);
+	ix->typo = v;
+	ix->ntypo = n;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Public                                                                     */
+/* ------------------------------------------------------------------------- */
+
+static void index_free(struct search_index *ix)
+{
+	if (ix->opt.own_records)
+		for (size_t i = 0; i < ix->ndocs; i++)
+			kb_procedure_free(ix->procs[i]);
+	td_free(ix->procs);
+	search__dict_release(&ix->vocab);
+	td_free(ix->kind);
+	td_free(ix->cover);
+	td_free(ix->idf);
+	td_free(ix->post_off);
+	td_free(ix->post);
+	td_free(ix->title_off);
+	td_free(ix->title_mass);
+	search__dict_release(&ix->stop.acc);
+	search__dict_release(&ix->stop.fold);
+	search__dict_release(&ix->lex);
+	td_free(ix->lex_off);
+	td_free(ix->lex_term);
+	td_free(ix->lex_w);
+	td_free(ix->typo);
+	td_free(ix);
+}
+
+static void builder_release(struct builder *b)
+{
+	search__an_release(&b->an);
+	td_buf_release(&b->key);
+	td_free(b->doc_of);
+	td_free(b->slot_of);
+	if (b->pv)
+		for (size_t t = 0; t < b->term_cap; t++)
+			td_free(b->pv[t].p);
+	td_free(b->pv);
+	td_free(b->loc);
+	td_free(b->len);
+	td_free(b->lex_ent);
+	search__dict_release(&b->abbr_first);
+	search__an_release(&b->an2);
+}
+
+td_err search_index_build_opts(struct kb_procedure *const *procs, size_t n,
+			       const struct vn_lexicon *lex, const struct search_stopwords *stop,
+			       const struct search_options *opts, struct search_index **out)
+{
+	if (!out)
+		return TD_ERR_INVAL;
+	*out = NULL;
+	if ((n && !procs) || n >= MAX_DOCS)
+		return TD_ERR_INVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!procs[i])
+			return TD_ERR_INVAL;
+	struct search_index *ix = td_calloc(1, sizeof *ix);
+	atomic_init(&ix->refs, 1);
+	if (opts)
+		ix->opt = *opts;
+	else
+		search_options_default(&ix->opt);
+	bool own = ix->opt.own_records;
+	ix->opt.own_records = false; /* until the build succeeded */
+	ix->ndocs = n;
+	ix->procs = td_reallocarray(NULL, n ? n : 1, sizeof *ix->procs);
+	if (n)
+		memcpy(ix->procs, procs, n * sizeof *procs);
+	if (stop) {
+		search__dict_copy(&ix->stop.acc, &stop->acc);
+		search__dict_copy(&ix->stop.fold, &stop->fold);
+		ix->stop.max_syl = stop->max_syl;
+		ix->has_stop = true;
+	}
+
+	struct builder b = {0};
+	b.ix = ix;
+	search__an_init(&b.an, VN_INPUT_MAX);
+	td_buf_init(&b.key, 1 << 20);
+	b.len = td_calloc(n ? n * SEARCH_NFIELDS : 1, sizeof *b.len);
+	search__an_init(&b.an2, VN_INPUT_MAX);
+	lex_prepare(&b, lex);
+	td_err err = count_lengths(&b);
+	if (!err)
+		err = index_docs(&b);
+	if (err)
+		goto fail;
+	freeze(&b);
+	lex_resolve(&b);
+	stop_refine(&b);
+	build_typo(ix);
+	builder_release(&b);
+	ix->opt.own_records = own;
+	*out = ix;
+	return TD_OK;
+fail:
+	builder_release(&b);
+	index_free(ix);
+	return err;
+}
+
+td_err search_index_build(struct kb_procedure *const *procs, size_t n,
+			  const struct vn_lexicon *lex, const struct search_stopwords *stop,
+			  struct search_index **out)
+{
+	return search_index_build_opts(procs, n, lex, stop, NULL, out);
+}
+
+void search_index_ref(struct search_index *ix)
+{
+	atomic_fetch_add_explicit(&ix->refs, 1, memory_order_relaxed);
+}
+
+void search_index_unref(struct search_index *ix)
+{
+	if (!ix)
+		return;
+	if (atomic_fetch_sub_explicit(&ix->refs, 1, memory_order_acq_rel) == 1)
+		index_free(ix);
+}
+
+size_t search_index_count(const struct search_index *ix)
+{
+	return ix->ndocs;
+}
+
+const struct kb_procedure *search_index_record(const struct search_index *ix, size_t i)
+{
+	return i < ix->ndocs ? ix->procs[i] : NULL;
+}
+
+size_t search_index_terms(const struct search_index *ix)
+{
+	return ix->vocab.n;
+}
+
+size_t search_index_bytes(const struct search_index *ix)
+{
+	size_t nt = ix->vocab.n, ntitles = ix->title_off[ix->ndocs];
+	return sizeof *ix + ix->ndocs * sizeof *ix->procs + search__dict_bytes(&ix->vocab) +
+	       nt * (2 + sizeof *ix->idf) + (nt + 1) * sizeof *ix->post_off +
+	       ix->npost * sizeof *ix->post + (ix->ndocs + 1) * sizeof *ix->title_off +
+	       ntitles * sizeof *ix->title_mass + search__dict_bytes(&ix->stop.acc) +
+	       search__dict_bytes(&ix->stop.fold) + search__dict_bytes(&ix->lex) +
+	       (ix->lex.n + 1) * (sizeof *ix->lex_off + sizeof *ix->lex_w) +
+	       (ix->lex_off[ix->lex.n] + 1) * sizeof *ix->lex_term + ix->ntypo * sizeof *ix->typo;
+}

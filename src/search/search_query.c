@@ -1,0 +1,493 @@
+/*
+ * search_query.c - ranking the records for one question.
+ *
+ * A question goes through the same analysis as the records (search_text.c),
+ * then becomes a short list of weighted term ids:
+ *   1. lexicon: at each token the longest lexicon term (folded syllables) is
+ *      looked up; its expansions were resolved to term ids at build time and
+ *      are added with expand_weight.  A term whose expansions are all fillers
+ *      ("ntn" -> "như thế nào") becomes a filler itself.
+ *   2. fillers: stop phrases are marked (accented keys when the question was
+ *      typed with diacritics, else folded keys) and give no unigram.
+ *   3. each content token gives its folded syllable (weight 1) and, when the
+ *      question has diacritics, its accented syllable (accent_weight, the
+ *      exact-accent bonus).  A content word absent from the vocabulary is
+ *      looked up in the deletion neighbourhood (edit distance 1, ASCII folded
+ *      words of 3+ letters) and replaced by up to two known words with
+ *      typo_weight.
+ *   4. each pair of adjacent tokens that are not both fillers gives its
+ *      folded bigram (bigram_weight).
+ * Scoring walks the postings of each term once: acc[d] += w * idf * sat.
+ * Alongside it accumulates, for the coverage terms (folded unigrams and
+ * bigrams), the query mass found in the record and the IDF mass found in
+ * each of its titles.  The final score is
+ *     score = acc + title_bonus * title_cover^2
+ * and the best hits are selected with a bounded min-heap over the records
+ * touched, which are then reset so the scratch is clean for the next query.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "search/search_int.h"
+#include "text/vn.h"
+
+#include "base/banned.h"
+
+struct qterm {
+	uint32_t id;
+	float w;
+	bool cover;
+};
+
+struct search_scratch {
+	struct search__an an;
+	struct td_buf key;
+	size_t cap_docs, cap_titles;
+	float *acc;       /* per record: BM25F sum */
+	float *qm;        /* per record: query coverage mass */
+	float *cov;       /* per title: title coverage mass */
+	uint8_t *seen;    /* per record: touched by this query */
+	uint32_t *touched;
+	size_t ntouched;
+	struct qterm qt[SEARCH_QUERY_TERMS];
+	size_t nq;
+	uint32_t *tok_term; /* per token: the folded term used (after typo fixing) */
+	size_t tok_cap;
+};
+
+struct search_scratch *search_scratch_new(void)
+{
+	struct search_scratch *s = td_calloc(1, sizeof *s);
+	search__an_init(&s->an, SEARCH_QUERY_MAX);
+	td_buf_init(&s->key, 4 * SEARCH_QUERY_MAX + 16);
+	return s;
+}
+
+void search_scratch_free(struct search_scratch *s)
+{
+	if (!s)
+		return;
+	search__an_release(&s->an);
+	td_buf_release(&s->key);
+	td_free(s->acc);
+	td_free(s->qm);
+	td_free(s->cov);
+	td_free(s->seen);
+	td_free(s->touched);
+	td_free(s->tok_term);
+	td_free(s);
+}
+
+/* Make room for ix; new memory is zeroed, which is the scratch's rest state. */
+static void scratch_fit(struct search_scratch *s, const struct search_index *ix)
+{
+	size_t nd = ix->ndocs ? ix->ndocs : 1, ntl = ix->title_off[ix->ndocs] + 1;
+	if (nd > s->cap_docs) {
+		td_free(s->acc);
+		td_free(s->qm);
+		td_free(s->seen);
+		td_free(s->touched);
+		s->acc = td_calloc(nd, sizeof *s->acc);
+		s->qm = td_calloc(nd, sizeof *s->qm);
+		s->seen = td_calloc(nd, sizeof *s->seen);
+		s->touched = td_calloc(nd, sizeof *s->touched);
+		s->cap_docs = nd;
+	}
+	if (ntl > s->cap_titles) {
+		td_free(s->cov);
+		s->cov = td_calloc(ntl, sizeof *s->cov);
+		s->cap_titles = ntl;
+	}
+	if (s->an.n > s->tok_cap) {
+		td_free(s->tok_term);
+		s->tok_cap = s->an.cap;
+		s->tok_term = td_calloc(s->tok_cap, sizeof *s->tok_term);
+	}
+}
+
+static void add_term(struct search_scratch *s, uint32_t id, float w, bool cover)
+{
+	if (id == SEARCH__NONE || w <= 0)
+		return;
+	for (size_t i = 0; i < s->nq; i++)
+		if (s->qt[i].id == id) {
+			if (w > s->qt[i].w)
+				s->qt[i].w = w;
+			s->qt[i].cover |= cover;
+			return;
+		}
+	if (s->nq < SEARCH_QUERY_TERMS)
+		s->qt[s->nq++] = (struct qterm){id, w, cover};
+}
+
+/* ------------------------------------------------------------------------- */
+/* Query terms                                                                */
+/* ------------------------------------------------------------------------- */
+
+static void match_lexicon(const struct search_index *ix, struct search_scratch *s,
+			  struct search_info *info)
+{
+	struct search__an *an = &s->an;
+	if (!ix->lex.n)
+		return;
+	for (size_t i = 0; i < an->n;) {
+		size_t k = an->n - i < ix->lex_max_syl ? an->n - i : ix->lex_max_syl;
+		uint32_t e = SEARCH__NONE;
+		for (; k > 0; k--) {
+			td_buf_clear(&s->key);
+			for (size_t j = i; j < i + k; j++) {
+				if (j > i)
+					td_buf_addc(&s->key, ' ');
+				td_buf_add(&s->key, search__fold(an, j), an->t[j].fold_len);
+			}
+			if (td_buf_error(&s->key))
+				continue;
+			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
+			if (e != SEARCH__NONE)
+				break;
+		}
+		if (!k) {
+			i++;
+			continue;
+		}
+		uint32_t from = ix->lex_off[e], to = ix->lex_off[e + 1];
+		for (uint32_t t = from; t < to; t++)
+			add_term(s, ix->lex_term[t], ix->lex_w[e], true);
+		for (size_t j = i; j < i + k; j++) {
+			an->t[j].lex = from < to;
+			an->t[j].stop = from == to; /* expands to fillers only */
+		}
+		info->expanded++;
+		i += k;
+	}
+}
+
+/* Up to SEARCH__TYPO_CANDS known words at edit distance 1 from w, most
+ * frequent first; returns how many were stored in out. */
+static size_t typo_candidates(const struct search_index *ix, const char *w, size_t n,
+			      uint32_t *out)
+{
+	if (n < SEARCH__TYPO_MIN || n > SEARCH__TYPO_MAX || !ix->ntypo)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return 0;
+	char del[SEARCH__TYPO_MAX];
+	size_t nc = 0;
+	for (size_t i = 0; i <= n; i++) {
+		uint32_t h;
+		if (i == n) {
+			h = search__hash(w, n);
+		} else {
+			memcpy(del, w, i);
+			memcpy(del + i, w + i + 1, n - i - 1);
+			h = search__hash(del, n - 1);
+		}
+		size_t lo = 0, hi = ix->ntypo;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (ix->typo[mid].hash < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < ix->ntypo && ix->typo[lo].hash == h; lo++) {
+			uint32_t t = ix->typo[lo].term;
+			size_t tl;
+			const char *tk = search__dict_key(&ix->vocab, t, &tl);
+			if (search__osa(w, n, tk, tl, 1) != 1)
+				continue;
+			uint32_t df = ix->post_off[t + 1] - ix->post_off[t];
+			size_t j = 0;
+			while (j < nc && out[j] != t)
+				j++;
+			if (j < nc)
+				continue;
+			/* insert by df, keep the best SEARCH__TYPO_CANDS */
+			for (j = nc; j > 0; j--) {
+				uint32_t o = out[j - 1];
+				if (ix->post_off[o + 1] - ix->post_off[o] >= df)
+					break;
+				if (j < SEARCH__TYPO_CANDS)
+					out[j] = o;
+			}
+			if (j < SEARCH__TYPO_CANDS) {
+				out[j] = t;
+				if (nc < SEARCH__TYPO_CANDS)
+					nc++;
+			}
+		}
+	}
+	return nc;
+}
+
+static void unigram_terms(const struct search_index *ix, struct search_scratch *s, size_t i,
+			  bool accented, struct search_info *info)
+{
+	struct search__an *an = &s->an;
+	const struct search__tok *t = &an->t[i];
+	const char *f = search__fold(an, i);
+	uint32_t id = search__dict_find(&ix->vocab, f, t->fold_len);
+	info->words++;
+	if (id != SEARCH__NONE) {
+		add_term(s, id, 1.0f, true);
+		s->tok_term[i] = id;
+	} else if (!t->lex && t->kind == VN_TOKEN_WORD) {
+		uint32_t c[SEARCH__TYPO_CANDS];
+		size_t nc = typo_candidates(ix, f, t->fold_len, c);
+		info->unknown++;
+		if (nc)
+			info->corrected++;
+		for (size_t j = 0; j < nc; j++)
+			add_term(s, c[j], ix->opt.typo_weight, true);
+		if (nc)
+			s->tok_term[i] = c[0];
+	}
+	if (!accented)
+		return;
+	td_buf_clear(&s->key);
+	td_buf_addc(&s->key, SEARCH__ACCENT_MARK);
+	td_buf_add(&s->key, search__acc(an, i), t->acc_len);
+	if (!td_buf_error(&s->key))
+		add_term(s, search__dict_find(&ix->vocab, s->key.data, s->key.len),
+			 ix->opt.accent_weight, false);
+}
+
+/* The folded form of token i for bigrams: the typo fix when there is one. */
+static void add_form(const struct search_index *ix, struct search_scratch *s, size_t i)
+{
+	size_t len;
+	if (s->tok_term[i] != SEARCH__NONE) {
+		const char *k = search__dict_key(&ix->vocab, s->tok_term[i], &len);
+		td_buf_add(&s->key, k, len);
+	} else {
+		td_buf_add(&s->key, search__fold(&s->an, i), s->an.t[i].fold_len);
+	}
+}
+
+static void bigram_term(const struct search_index *ix, struct search_scratch *s, size_t i)
+{
+	float w = ix->opt.bigram_weight;
+	if (s->an.t[i - 1].stop || s->an.t[i].stop)
+		w *= ix->opt.stop_bigram_weight;
+	td_buf_clear(&s->key);
+	add_form(ix, s, i - 1);
+	td_buf_addc(&s->key, ' ');
+	add_form(ix, s, i);
+	if (!td_buf_error(&s->key))
+		add_term(s, search__dict_find(&ix->vocab, s->key.data, s->key.len), w, true);
+}
+
+static void query_terms(const struct search_index *ix, struct search_scratch *s,
+			struct search_info *info)
+{
+	struct search__an *an = &s->an;
+	bool accented = false;
+	for (size_t i = 0; i < an->n; i++)
+		accented |= an->t[i].marks;
+	info->accented = accented;
+	match_lexicon(ix, s, info);
+	search__mark_stops(an, ix->has_stop ? &ix->stop : NULL, accented, &s->key);
+	for (size_t i = 0; i < an->n; i++) {
+		s->tok_term[i] = SEARCH__NONE;
+		if (!an->t[i].stop)
+			unigram_terms(ix, s, i, accented, info);
+	}
+	for (size_t i = 1; i < an->n; i++)
+		if (an->t[i].adj && !(an->t[i - 1].stop && an->t[i].stop))
+			bigram_term(ix, s, i);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Scoring                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static void accumulate(const struct search_index *ix, struct search_scratch *s, double *max_score,
+		       double *qmass)
+{
+	for (size_t q = 0; q < s->nq; q++) {
+		const struct qterm *qt = &s->qt[q];
+		float idf = ix->idf[qt->id];
+		float wi = qt->w * idf;
+		float cm = (qt->w < 1.0f ? qt->w : 1.0f) * idf;
+		*max_score += wi;
+		if (qt->cover)
+			*qmass += cm;
+		const struct search__post *p = ix->post + ix->post_off[qt->id];
+		const struct search__post *end = ix->post + ix->post_off[qt->id + 1];
+		for (; p < end; p++) {
+			uint32_t d = p->doc;
+			if (!s->seen[d]) {
+				s->seen[d] = 1;
+				s->touched[s->ntouched++] = d;
+			}
+			s->acc[d] += wi * p->sat;
+			if (!qt->cover)
+				continue;
+			s->qm[d] += cm;
+			for (unsigned m = p->tmask, k = 0; m; m >>= 1, k++)
+				if (m & 1)
+					s->cov[ix->title_off[d] + k] += cm;
+		}
+	}
+}
+
+/* Best title coverage of record d (0..1); resets its title slots. */
+static double title_cover(const struct search_index *ix, struct search_scratch *s, uint32_t d)
+{
+	double best = 0;
+	for (uint32_t t = ix->title_off[d]; t < ix->title_off[d + 1]; t++) {
+		if (ix->title_mass[t] > 0) {
+			double c = s->cov[t] / ix->title_mass[t];
+			if (c > best)
+				best = c;
+		}
+		s->cov[t] = 0;
+	}
+	return best > 1 ? 1 : best;
+}
+
+/* a ranks below b */
+static bool worse(const struct search_hit *a, const struct search_hit *b)
+{
+	return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+
+static void sift_down(struct search_hit *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && worse(&h[l], &h[m]))
+			m = l;
+		if (r < n && worse(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct search_hit t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void sift_up(struct search_hit *h, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!worse(&h[i], &h[p]))
+			return;
+		struct search_hit t = h[i];
+		h[i] = h[p];
+		h[p] = t;
+		i = p;
+	}
+}
+
+/* Keep the best max hits of the touched records in a min-heap (in hits),
+ * resetting the scratch as it goes; returns the heap size. */
+static size_t select_top(const struct search_index *ix, struct search_scratch *s,
+			 struct search_hit *hits, size_t max, double qmass)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->ntouched; i++) {
+		uint32_t d = s->touched[i];
+		struct search_hit h;
+		h.title_cover = title_cover(ix, s, d);
+		h.score = s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover;
+		h.query_cover = qmass > 0 ? s->qm[d] / qmass : 0;
+		if (h.query_cover > 1)
+			h.query_cover = 1;
+		h.doc = d;
+		h.proc = ix->procs[d];
+		h.norm = 0;
+		s->acc[d] = 0;
+		s->qm[d] = 0;
+		s->seen[d] = 0;
+		if (!max)
+			continue;
+		if (n < max) {
+			hits[n] = h;
+			sift_up(hits, n++);
+		} else if (worse(&hits[0], &h)) {
+			hits[0] = h;
+			sift_down(hits, n, 0);
+		}
+	}
+	s->ntouched = 0;
+	return n;
+}
+
+size_t search_query_ex(const struct search_index *ix, struct search_scratch *s, const char *q,
+		       size_t qlen, struct search_hit *hits, size_t max, struct search_info *info)
+{
+	struct search_info dummy;
+	if (!info)
+		info = &dummy;
+	memset(info, 0, sizeof *info);
+	if (!ix || !s || (!q && qlen) || (!hits && max))
+		return 0;
+	if (qlen > SEARCH_QUERY_MAX)
+		qlen = SEARCH_QUERY_MAX;
+	if (search__analyze(&s->an, q, qlen) != TD_OK || !s->an.n)
+		return 0;
+	scratch_fit(s, ix);
+	s->nq = 0;
+	query_terms(ix, s, info);
+	info->terms = s->nq;
+	double max_score = 0, qmass = 0;
+	accumulate(ix, s, &max_score, &qmass);
+	info->candidates = s->ntouched;
+	size_t n = select_top(ix, s, hits, max, qmass);
+	/* heap -> best first */
+	for (size_t k = n; k > 1; k--) {
+		struct search_hit t = hits[0];
+		hits[0] = hits[k - 1];
+		hits[k - 1] = t;
+		sift_down(hits, k - 1, 0);
+	}
+	if (n)
+		max_score += ix->opt.title_bonus;
+	info->max_score = max_score;
+	for (size_t i = 0; i < n; i++)
+		hits[i].norm = max_score > 0 ? hits[i].score / max_score : 0;
+	if (n == 1)
+		info->margin = 1;
+	else if (n > 1 && hits[0].score > 0)
+		info->margin = (hits[0].score - hits[1].score) / hits[0].score;
+	return n;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Per-thread scratch                                                         */
+/* ------------------------------------------------------------------------- */
+
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+
+static void tls_free(void *p)
+{
+	search_scratch_free(p);
+}
+
+static void tls_init(void)
+{
+	if (pthread_key_create(&tls_key, tls_free) != 0)
+		abort();
+}
+
+size_t search_query(const struct search_index *ix, const char *q, size_t qlen,
+		    struct search_hit *hits, size_t max)
+{
+	pthread_once(&tls_once, tls_init);
+	struct search_scratch *s = pthread_getspecific(tls_key);
+	if (!s) {
+		s = search_scratch_new();
+		if (pthread_setspecific(tls_key, s) != 0) {
+			search_scratch_free(s);
+			return 0;
+		}
+	}
+	return search_query_ex(ix, s, q, qlen, hits, max, NULL);
+}

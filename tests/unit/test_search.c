@@ -1,0 +1,521 @@
+/* test_search.c - the procedure search engine: ranking with and without
+ * diacritics, abbreviations and everyday names, typos, fillers, scores,
+ * odd inputs, the snapshot holder under concurrent readers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <cmocka.h>
+
+#include "base/alloc.h"
+#include "kb/kb.h"
+#include "search/search.h"
+#include "text/vn.h"
+
+/* ------------------------------------------------------------------------- */
+/* A small, realistic corpus                                                  */
+/* ------------------------------------------------------------------------- */
+
+struct rec {
+	const char *code, *name, *field, *agency, *result, *steps, *dossier;
+};
+
+static const struct rec corpus[] = {
+	{"1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Ủy ban nhân dân cấp xã",
+	 "Giấy khai sinh", "Người đi đăng ký khai sinh nộp tờ khai theo mẫu và giấy chứng sinh.",
+	 "Tờ khai đăng ký khai sinh"},
+	{"1.000894", "Thủ tục đăng ký kết hôn", "Hộ tịch", "Ủy ban nhân dân cấp xã",
+	 "Giấy chứng nhận kết hôn",
+	 "Hai bên nam, nữ nộp tờ khai đăng ký kết hôn và có mặt khi đăng ký.",
+	 "Tờ khai đăng ký kết hôn"},
+	{"1.000656", "Thủ tục đăng ký khai tử", "Hộ tịch", "Ủy ban nhân dân cấp xã",
+	 "Trích lục khai tử", "Người thân nộp tờ khai và giấy báo tử.", "Giấy báo tử"},
+	{"2.001346", "Cấp hộ chiếu phổ thông ở trong nước", "Xuất nhập cảnh",
+	 "Phòng Quản lý xuất nhập cảnh Công an tỉnh", "Hộ chiếu phổ thông",
+	 "Công dân nộp tờ khai đề nghị cấp hộ chiếu, ảnh chân dung.", "Tờ khai đề nghị cấp hộ chiếu"},
+	{"3.000347", "Đổi giấy phép lái xe", "Đường bộ", "Sở Xây dựng", "Giấy phép lái xe",
+	 "Người có giấy phép lái xe hết hạn hoặc hỏng nộp đơn đề nghị đổi giấy phép lái xe.",
+	 "Đơn đề nghị đổi giấy phép lái xe"},
+	{"1.012787",
+	 "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất lần đầu",
+	 "Đất đai", "Văn phòng đăng ký đất đai",
+	 "Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+	 "Người sử dụng đất nộp đơn đăng ký đất đai, tài sản gắn liền với đất.",
+	 "Đơn đăng ký đất đai, tài sản gắn liền với đất"},
+	{"1.013225", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", "Hoạt động xây dựng",
+	 "Ủy ban nhân dân cấp xã", "Giấy phép xây dựng",
+	 "Chủ đầu tư nộp đơn đề nghị cấp giấy phép xây dựng kèm bản vẽ thiết kế.",
+	 "Bản vẽ thiết kế xây dựng"},
+	{"2.001199", "Đăng ký thành lập công ty TNHH hai thành viên trở lên",
+	 "Thành lập và hoạt động doanh nghiệp", "Phòng Đăng ký kinh doanh",
+	 "Giấy chứng nhận đăng ký doanh nghiệp",
+	 "Người thành lập doanh nghiệp nộp hồ sơ đăng ký doanh nghiệp.", "Điều lệ công ty"},
+	{"1.001612", "Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh",
+	 "Phòng Kinh tế cấp xã", "Giấy chứng nhận đăng ký hộ kinh doanh",
+	 "Chủ hộ kinh doanh nộp giấy đề nghị đăng ký hộ kinh doanh.",
+	 "Giấy đề nghị đăng ký hộ kinh doanh"},
+	{"1.014067", "Cấp thẻ căn cước cho công dân từ đủ 14 tuổi trở lên", "Căn cước",
+	 "Công an cấp xã", "Thẻ căn cước", "Công dân đến cơ quan quản lý căn cước để được cấp thẻ.",
+	 "Tờ khai căn cước"},
+	{"1.010028", "Xóa đăng ký tạm trú", "Đăng ký, quản lý cư trú", "Công an cấp xã",
+	 "Thông báo xóa đăng ký tạm trú", "Người thuộc trường hợp xóa đăng ký tạm trú nộp hồ sơ.",
+	 "Tờ khai thay đổi thông tin cư trú"},
+	{"1.004194", "Cấp số nhà", "Quản lý nhà", "Ủy ban nhân dân cấp xã", "Giấy chứng nhận số nhà",
+	 "Chủ nhà nộp đơn đề nghị cấp số nhà.", "Đơn đề nghị cấp số nhà"},
+};
+
+#define NCORPUS (sizeof corpus / sizeof *corpus)
+
+static const char *lexicon_text =
+	"CCCD\tcăn cước công dân|thẻ căn cước|căn cước\tabbrev\n"
+	"GPLX\tgiấy phép lái xe\tabbrev\n"
+	"TNHH\ttrách nhiệm hữu hạn\tabbrev\n"
+	"bằng lái\tgiấy phép lái xe\teveryday\n"
+	"sổ đỏ\tgiấy chứng nhận quyền sử dụng đất\teveryday\n"
+	"làm passport\tcấp hộ chiếu phổ thông\teveryday\n"
+	"passport\thộ chiếu\teveryday\n"
+	"ntn\tnhư thế nào\tchat\n"
+	"đk\tđăng ký\tchat\n";
+
+static const char *stop_text = "# test fillers\n"
+			       "alo\ndạ\nạ\nà\nừm\nvâng\nnhé\ncho em hỏi\ncho tôi hỏi\nem\ntôi\n"
+			       "làm sao\nthế nào\nnhư thế nào\nthì\nlà\ncó\nkhông\nvới\nmuốn\n"
+			       "làm\nthủ tục\ngì\nở đâu\n";
+
+static struct kb_procedure *make_rec(const struct rec *r)
+{
+	struct kb_procedure *p = kb_procedure_new();
+	p->code = td_strdup(r->code);
+	p->name = td_strdup(r->name);
+	p->field = td_strdup(r->field);
+	p->agency = td_strdup(r->agency);
+	p->result = td_strdup(r->result);
+	p->steps = td_strdup(r->steps);
+	struct kb_dossier_item *d = kb_procedure_add_dossier(p);
+	d->name = td_strdup(r->dossier);
+	return p;
+}
+
+struct fixture {
+	struct kb_procedure *procs[NCORPUS];
+	struct vn_lexicon *lex;
+	struct search_stopwords *stop;
+	struct search_index *ix;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = td_calloc(1, sizeof *f);
+	for (size_t i = 0; i < NCORPUS; i++)
+		f->procs[i] = make_rec(&corpus[i]);
+	kb_strlist_add(&f->procs[4]->aliases, "đổi bằng lái xe");
+	char err[256];
+	if (vn_lexicon_parse(&f->lex, lexicon_text, strlen(lexicon_text), "test", err,
+			     sizeof err) != TD_OK)
+		return -1;
+	if (search_stopwords_parse(&f->stop, stop_text, strlen(stop_text), "test", err,
+				   sizeof err) != TD_OK)
+		return -1;
+	if (search_index_build(f->procs, NCORPUS, f->lex, f->stop, &f->ix) != TD_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	search_index_unref(f->ix);
+	search_stopwords_free(f->stop);
+	vn_lexicon_free(f->lex);
+	for (size_t i = 0; i < NCORPUS; i++)
+		kb_procedure_free(f->procs[i]);
+	td_free(f);
+	return 0;
+}
+
+/* The code of the top hit for q, or "" when nothing matched. */
+static const char *top(const struct search_index *ix, const char *q)
+{
+	struct search_hit h[5];
+	size_t n = search_query(ix, q, strlen(q), h, 5);
+	return n ? h[0].proc->code : "";
+}
+
+/* ------------------------------------------------------------------------- */
+
+static void test_accented_and_folded(void **state)
+{
+	struct fixture *f = *state;
+	assert_string_equal(top(f->ix, "đăng ký khai sinh"), "1.001193");
+	assert_string_equal(top(f->ix, "dang ky khai sinh"), "1.001193");
+	assert_string_equal(top(f->ix, "ĐĂNG KÝ KHAI SINH"), "1.001193");
+	assert_string_equal(top(f->ix, "Dang Ky Ket Hon"), "1.000894");
+	assert_string_equal(top(f->ix, "xoa dang ky tam tru"), "1.010028");
+	/* decomposed (NFD) input meets the same key */
+	assert_string_equal(top(f->ix, "\x44\xc4\x83ng ky\xcc\x81 khai tu\xcc\x89"), "1.000656");
+}
+
+static void test_ranking_order(void **state)
+{
+	struct fixture *f = *state;
+	struct search_hit h[NCORPUS];
+	size_t n = search_query(f->ix, "đăng ký kết hôn", strlen("đăng ký kết hôn"), h, NCORPUS);
+	assert_true(n >= 3);
+	assert_string_equal(h[0].proc->code, "1.000894");
+	for (size_t i = 1; i < n; i++) {
+		assert_true(h[i - 1].score >= h[i].score);
+		assert_true(h[i].norm >= 0 && h[i].norm <= 1.0 + 1e-9);
+		assert_true(h[i].query_cover >= 0 && h[i].query_cover <= 1.0 + 1e-9);
+		assert_true(h[i].title_cover >= 0 && h[i].title_cover <= 1.0 + 1e-9);
+	}
+	/* max smaller than the matches: still the best ones, best first */
+	struct search_hit h2[2];
+	size_t n2 = search_query(f->ix, "đăng ký kết hôn", strlen("đăng ký kết hôn"), h2, 2);
+	assert_int_equal(n2, 2);
+	assert_string_equal(h2[0].proc->code, h[0].proc->code);
+	assert_string_equal(h2[1].proc->code, h[1].proc->code);
+	assert_int_equal(search_query(f->ix, "kết hôn", strlen("kết hôn"), h2, 0), 0);
+}
+
+static void test_exact_accent_bonus(void **state)
+{
+	struct fixture *f = *state;
+	/* "số nhà" and "sổ" fold alike; the accented question prefers the
+	 * record with the same accents */
+	struct search_hit h[3];
+	size_t n = search_query(f->ix, "cấp số nhà", strlen("cấp số nhà"), h, 3);
+	assert_true(n > 0);
+	assert_string_equal(h[0].proc->code, "1.004194");
+}
+
+static void test_lexicon(void **state)
+{
+	struct fixture *f = *state;
+	assert_string_equal(top(f->ix, "đổi GPLX"), "3.000347");
+	assert_string_equal(top(f->ix, "doi bang lai"), "3.000347");
+	assert_string_equal(top(f->ix, "làm CCCD ở đâu"), "1.014067");
+	assert_string_equal(top(f->ix, "làm sổ đỏ lần đầu"), "1.012787");
+	assert_string_equal(top(f->ix, "làm passport"), "2.001346");
+	assert_string_equal(top(f->ix, "mo cong ty trach nhiem huu han"), "2.001199");
+	assert_string_equal(top(f->ix, "đk hộ kinh doanh ntn"), "1.001612");
+}
+
+static void test_typos(void **state)
+{
+	struct fixture *f = *state;
+	struct search_hit h[3];
+	struct search_info info;
+	struct search_scratch *s = search_scratch_new();
+	const char *q = "dang ky khai snih"; /* transposition */
+	size_t n = search_query_ex(f->ix, s, q, strlen(q), h, 3, &info);
+	assert_true(n > 0);
+	assert_string_equal(h[0].proc->code, "1.001193");
+	assert_int_equal(info.unknown, 1);
+	assert_int_equal(info.corrected, 1);
+	q = "giay phep xay dugn nha o";
+	n = search_query_ex(f->ix, s, q, strlen(q), h, 3, &info);
+	assert_true(n > 0);
+	assert_string_equal(h[0].proc->code, "1.013225");
+	q = "ho chieeu pho thong"; /* insertion */
+	n = search_query_ex(f->ix, s, q, strlen(q), h, 3, &info);
+	assert_true(n > 0);
+	assert_string_equal(h[0].proc->code, "2.001346");
+	search_scratch_free(s);
+}
+
+static void test_fillers(void **state)
+{
+	struct fixture *f = *state;
+	assert_string_equal(top(f->ix, "alo dạ cho em hỏi làm hộ chiếu thế nào ạ"), "2.001346");
+	assert_string_equal(top(f->ix, "a lo da cho em hoi dang ky ket hon thi lam the nao a"),
+			    "1.000894");
+	struct search_hit h[3];
+	struct search_info info;
+	struct search_scratch *s = search_scratch_new();
+	const char *q = "dạ vâng ạ ừm à";
+	assert_int_equal(search_query_ex(f->ix, s, q, strlen(q), h, 3, &info), 0);
+	assert_int_equal(info.words, 0);
+	/* "ntn" expands to fillers only: a filler itself */
+	q = "ntn ạ";
+	assert_int_equal(search_query_ex(f->ix, s, q, strlen(q), h, 3, &info), 0);
+	search_scratch_free(s);
+}
+
+static void test_info_and_margin(void **state)
+{
+	struct fixture *f = *state;
+	struct search_hit h[5];
+	struct search_info info;
+	struct search_scratch *s = search_scratch_new();
+	const char *q = "Đổi giấy phép lái xe";
+	size_t n = search_query_ex(f->ix, s, q, strlen(q), h, 5, &info);
+	assert_true(n >= 2);
+	assert_true(info.accented);
+	assert_true(info.max_score >= h[0].score);
+	assert_true(info.margin > 0 && info.margin <= 1);
+	assert_true(h[0].title_cover > 0.99);
+	assert_true(h[0].query_cover > 0.99);
+	/* something the corpus does not contain: low coverage */
+	q = "giấy phép hành nghề khám chữa bệnh y học cổ truyền";
+	n = search_query_ex(f->ix, s, q, strlen(q), h, 5, &info);
+	if (n)
+		assert_true(h[0].query_cover < 0.5);
+	search_scratch_free(s);
+}
+
+static void test_odd_inputs(void **state)
+{
+	struct fixture *f = *state;
+	struct search_hit h[4];
+	assert_int_equal(search_query(f->ix, "", 0, h, 4), 0);
+	assert_int_equal(search_query(f->ix, NULL, 0, h, 4), 0);
+	assert_int_equal(search_query(f->ix, "   \t\n ,.;!?", 11, h, 4), 0);
+	assert_int_equal(search_query(NULL, "khai sinh", 9, h, 4), 0);
+	/* invalid UTF-8 and embedded NULs act as word breaks */
+	const char bad[] = "\xff\xfe kh\xc3 ai sinh \xed\xa0\x80 \xf4\x90\x80\x80 \0 \xc3\x28 đăng ký khai sinh";
+	size_t n = search_query(f->ix, bad, sizeof bad - 1, h, 4);
+	assert_true(n > 0);
+	assert_string_equal(h[0].proc->code, "1.001193");
+	/* a huge question: cut at SEARCH_QUERY_MAX, no crash, still answers */
+	size_t big = 1 << 20;
+	char *q = td_malloc(big + 1);
+	const char *w = "đăng ký khai sinh ";
+	size_t wl = strlen(w);
+	for (size_t i = 0; i < big; i++)
+		q[i] = w[i % wl];
+	q[big] = '\0';
+	n = search_query(f->ix, q, big, h, 4);
+	assert_true(n > 0);
+	assert_string_equal(h[0].proc->code, "1.001193");
+	/* many distinct words: more than SEARCH_QUERY_TERMS terms */
+	struct td_buf b;
+	td_buf_init(&b, 1 << 20);
+	for (int i = 0; i < 2000; i++)
+		td_buf_addf(&b, "x%dq ", i);
+	td_buf_adds(&b, "khai sinh");
+	n = search_query(f->ix, b.data, b.len, h, 4);
+	(void)n;
+	td_buf_release(&b);
+	/* codes and numbers */
+	n = search_query(f->ix, "1.001193", 8, h, 4);
+	assert_true(n > 0);
+	td_free(q);
+}
+
+static void test_build_errors_and_empty(void **state)
+{
+	(void)state;
+	struct search_index *ix = NULL;
+	struct kb_procedure *bad[2] = {NULL, NULL};
+	assert_int_equal(search_index_build(bad, 2, NULL, NULL, &ix), TD_ERR_INVAL);
+	assert_null(ix);
+	assert_int_equal(search_index_build(NULL, 0, NULL, NULL, NULL), TD_ERR_INVAL);
+	/* an empty index answers nothing */
+	assert_int_equal(search_index_build(NULL, 0, NULL, NULL, &ix), TD_OK);
+	struct search_hit h[2];
+	assert_int_equal(search_query(ix, "khai sinh", 9, h, 2), 0);
+	assert_int_equal(search_index_count(ix), 0);
+	search_index_unref(ix);
+	search_index_unref(NULL);
+}
+
+static void test_no_lexicon_no_stop(void **state)
+{
+	struct fixture *f = *state;
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build(f->procs, NCORPUS, NULL, NULL, &ix), TD_OK);
+	assert_string_equal(top(ix, "dang ky khai sinh"), "1.001193");
+	assert_string_equal(top(ix, "Đổi giấy phép lái xe"), "3.000347");
+	assert_true(search_index_bytes(ix) > 0);
+	assert_true(search_index_terms(ix) > 0);
+	assert_ptr_equal(search_index_record(ix, 0), f->procs[0]);
+	assert_null(search_index_record(ix, NCORPUS));
+	search_index_unref(ix);
+}
+
+static void test_own_records(void **state)
+{
+	(void)state;
+	struct kb_procedure *p[3];
+	for (int i = 0; i < 3; i++)
+		p[i] = make_rec(&corpus[i]);
+	struct search_options o;
+	search_options_default(&o);
+	o.own_records = true;
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build_opts(p, 3, NULL, NULL, &o, &ix), TD_OK);
+	search_index_ref(ix);
+	search_index_unref(ix);
+	assert_string_equal(top(ix, "khai tử"), "1.000656");
+	search_index_unref(ix); /* frees the records too (ASan checks) */
+}
+
+static void test_stopwords_parse(void **state)
+{
+	(void)state;
+	struct search_stopwords *sw = NULL;
+	char err[128];
+	const char *t = "# c\n\n  alo\ncho em hỏi\nmột hai ba bốn năm\n";
+	assert_int_equal(search_stopwords_parse(&sw, t, strlen(t), "x", err, sizeof err),
+			 TD_ERR_PARSE);
+	assert_null(sw);
+	assert_non_null(strstr(err, "x:5"));
+	const char *u = "alo\n\xff\n";
+	assert_int_equal(search_stopwords_parse(&sw, u, strlen(u), "x", err, sizeof err),
+			 TD_ERR_PARSE);
+	assert_int_equal(search_stopwords_load(&sw, "/nonexistent/stop.txt", err, sizeof err),
+			 TD_ERR_NOTFOUND);
+	t = "alo\r\ncho em hỏi\r\n";
+	assert_int_equal(search_stopwords_parse(&sw, t, strlen(t), "x", err, sizeof err), TD_OK);
+	assert_int_equal(search_stopwords_count(sw), 2);
+	search_stopwords_free(sw);
+}
+
+/* The shipped data files load and work on this corpus. */
+static void test_shipped_data(void **state)
+{
+	struct fixture *f = *state;
+	const char *src = getenv("TD_SOURCE_DIR") ? getenv("TD_SOURCE_DIR") : TD_SOURCE_DIR;
+	char path[1024], err[256] = "";
+	struct search_stopwords *sw = NULL;
+	struct vn_lexicon *lex = NULL;
+	snprintf(path, sizeof path, "%s/data/text/stopwords.txt", src);
+	assert_int_equal(search_stopwords_load(&sw, path, err, sizeof err), TD_OK);
+	assert_true(search_stopwords_count(sw) > 50);
+	snprintf(path, sizeof path, "%s/data/text/lexicon.tsv", src);
+	assert_int_equal(vn_lexicon_load(&lex, path, err, sizeof err), TD_OK);
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build(f->procs, NCORPUS, lex, sw, &ix), TD_OK);
+	/* the index copied what it needs */
+	search_stopwords_free(sw);
+	vn_lexicon_free(lex);
+	assert_string_equal(top(ix, "alo dạ cho em hỏi làm giấy khai sinh cho con thì làm sao ạ"),
+			    "1.001193");
+	assert_string_equal(top(ix, "em muon doi bang lai xe het han"), "3.000347");
+	assert_string_equal(top(ix, "làm sổ đỏ lần đầu"), "1.012787");
+	search_index_unref(ix);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Snapshot swap under concurrent readers                                     */
+/* ------------------------------------------------------------------------- */
+
+struct swap_ctx {
+	struct search_holder *h;
+	struct fixture *f;
+	atomic_int stop;
+	atomic_long queries;
+	atomic_int errors;
+};
+
+static void *reader(void *arg)
+{
+	struct swap_ctx *c = arg;
+	struct search_scratch *s = search_scratch_new();
+	static const char *const qs[] = {"dang ky khai sinh", "đổi GPLX", "làm passport",
+					 "xóa tạm trú", "cấp số nhà"};
+	unsigned i = 0;
+	while (!atomic_load(&c->stop)) {
+		struct search_index *ix = search_holder_acquire(c->h);
+		if (!ix)
+			continue;
+		struct search_hit h[3];
+		const char *q = qs[i++ % 5];
+		size_t n = search_query_ex(ix, s, q, strlen(q), h, 3, NULL);
+		/* every index published has the whole corpus or its first half */
+		if (!n || !h[0].proc || !h[0].proc->code)
+			atomic_fetch_add(&c->errors, 1);
+		/* the thread-local scratch path too */
+		n = search_query(ix, q, strlen(q), h, 3);
+		if (!n)
+			atomic_fetch_add(&c->errors, 1);
+		search_index_unref(ix);
+		atomic_fetch_add(&c->queries, 1);
+	}
+	search_scratch_free(s);
+	return NULL;
+}
+
+static void test_snapshot_swap(void **state)
+{
+	struct fixture *f = *state;
+	struct swap_ctx c = {0};
+	c.f = f;
+	c.h = search_holder_new();
+	assert_null(search_holder_acquire(c.h));
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build(f->procs, NCORPUS, f->lex, f->stop, &ix), TD_OK);
+	search_holder_publish(c.h, ix);
+	atomic_init(&c.stop, 0);
+	atomic_init(&c.queries, 0);
+	atomic_init(&c.errors, 0);
+	enum { READERS = 4 };
+	pthread_t th[READERS];
+	for (int i = 0; i < READERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, reader, &c), 0);
+	for (int r = 0; r < 30; r++) {
+		struct search_index *nix = NULL;
+		/* alternate sizes so scratches must grow and shrink in use */
+		size_t n = r % 2 ? NCORPUS : NCORPUS / 2;
+		assert_int_equal(search_index_build(f->procs, n, f->lex, f->stop, &nix), TD_OK);
+		search_holder_publish(c.h, nix);
+	}
+	while (atomic_load(&c.queries) < 200)
+		;
+	atomic_store(&c.stop, 1);
+	for (int i = 0; i < READERS; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(atomic_load(&c.errors), 0);
+	search_holder_publish(c.h, NULL);
+	assert_null(search_holder_acquire(c.h));
+	search_holder_free(c.h);
+}
+
+/* One scratch used with indexes of different sizes. */
+static void test_scratch_across_indexes(void **state)
+{
+	struct fixture *f = *state;
+	struct search_index *small = NULL;
+	assert_int_equal(search_index_build(f->procs, 2, NULL, NULL, &small), TD_OK);
+	struct search_scratch *s = search_scratch_new();
+	struct search_hit h[3];
+	for (int r = 0; r < 3; r++) {
+		size_t n = search_query_ex(small, s, "ket hon", 7, h, 3, NULL);
+		assert_true(n > 0);
+		assert_string_equal(h[0].proc->code, "1.000894");
+		n = search_query_ex(f->ix, s, "so nha", 6, h, 3, NULL);
+		assert_true(n > 0);
+		assert_string_equal(h[0].proc->code, "1.004194");
+	}
+	search_scratch_free(s);
+	search_index_unref(small);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accented_and_folded),
+		cmocka_unit_test(test_ranking_order),
+		cmocka_unit_test(test_exact_accent_bonus),
+		cmocka_unit_test(test_lexicon),
+		cmocka_unit_test(test_typos),
+		cmocka_unit_test(test_fillers),
+		cmocka_unit_test(test_info_and_margin),
+		cmocka_unit_test(test_odd_inputs),
+		cmocka_unit_test(test_build_errors_and_empty),
+		cmocka_unit_test(test_no_lexicon_no_stop),
+		cmocka_unit_test(test_own_records),
+		cmocka_unit_test(test_stopwords_parse),
+		cmocka_unit_test(test_shipped_data),
+		cmocka_unit_test(test_snapshot_swap),
+		cmocka_unit_test(test_scratch_across_indexes),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
