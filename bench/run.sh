@@ -2,6 +2,8 @@
 # Benchmarks (not tests).  Usage: bench/run.sh BUILD_DIR
 # Import: the 2,642 national records and a 10x synthetic set, tongdai vs the
 # Python json+sqlite3 baseline, side by side; wall time and peak memory.
+# Search: tongdai's index vs SQLite FTS5 on the development questions.
+# Answer: the whole question path's latency.  HTTP: bench/bench_http.sh.
 set -euo pipefail
 B=${1:-build}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +37,12 @@ if [ -x "$B/bench_kb_parse" ]; then
 	echo "== parse only, in process =="
 	"$B/bench_kb_parse" "$NAT"
 fi
+echo "== search: tongdai vs SQLite FTS5 (accuracy, q/s, latency, memory) =="
+"$B/bench_search" --queries 3000 --fts-queries 300
+echo "== whole answer path, in process =="
+rm -rf "$W/ans"
+"$B/tongdai" kb import --data-dir "$W/ans" --format national --quiet "$NAT" >/dev/null 2>&1
+"$B/bench_answer" "$W/ans" "$SRC/../shared/data/questions/dev.jsonl" 50
 if [ -x "$B/bench_vn" ]; then
 	echo "== Vietnamese folding =="
 	"$B/bench_vn" "$NAT"
