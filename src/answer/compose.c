@@ -1185,6 +1185,18 @@ td_err answer_compose_clarify(const struct kb_procedure *const *opts, size_t n,
 		n = ANSWER_OPTIONS_MAX;
 	td_buf_init(&chat, TEXT_MAX);
 	td_buf_init(&voice, TEXT_MAX);
+	if (n == 1) {
+		/* A confirmation: one procedure, not sure enough to answer. */
+		td_buf_adds(&chat, "Có phải anh/chị hỏi về thủ tục: ");
+		add_cut(&chat, opts[0]->name ? opts[0]->name : "", 220);
+		if (!blank(opts[0]->code))
+			td_buf_addf(&chat, " (mã %s)", opts[0]->code);
+		td_buf_adds(&chat, "?\nXin trả lời \"đúng\" (hoặc 1), hoặc nói rõ hơn về việc cần làm.");
+		td_buf_adds(&voice, "Có phải anh chị hỏi về ");
+		add_words(&voice, opts[0]->name ? opts[0]->name : "", 12);
+		td_buf_adds(&voice, " không? Xin nói đúng hoặc không.");
+		goto done;
+	}
 	td_buf_adds(&chat, "Anh/chị hỏi về thủ tục nào:\n");
 	for (size_t i = 0; i < n; i++) {
 		td_buf_addf(&chat, "%zu) ", i + 1);
@@ -1207,6 +1219,7 @@ td_err answer_compose_clarify(const struct kb_procedure *const *opts, size_t n,
 		add_words(&voice, opts[i]->name ? opts[i]->name : "", 8);
 	}
 	td_buf_adds(&voice, "? Xin nói số thứ tự.");
+done:;
 	td_err rc = td_buf_error(&chat) ? td_buf_error(&chat) : td_buf_error(&voice);
 	if (rc == TD_OK) {
 		/* The options themselves are already short: no 40-word cut here. */

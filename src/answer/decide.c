@@ -15,7 +15,9 @@
  *     meaningful way: answered;
  *   - close rivals that differ (first issue vs re-issue, commune vs province,
  *     individual vs business): clarify with them;
- *   - confidence ≥ clarify_conf with rivals: clarify; otherwise no_match.
+ *   - confidence ≥ clarify_conf with rivals: clarify; with no rival but not
+ *     confident enough to answer: a one-option clarification, i.e. a
+ *     confirmation ("Có phải anh/chị hỏi về …?"); otherwise no_match.
  * Candidates whose names are the same procedure at another agency (the
  * national base lists one procedure per ministry/level with near-identical
  * names) do not count as rivals: asking "which of these identical names"
@@ -31,7 +33,7 @@ void answer_thresholds_default(struct answer_thresholds *t)
 {
 	t->min_query_cover = 0.25;
 	t->answer_conf = 0.50;
-	t->clarify_conf = 0.40;
+	t->clarify_conf = 0.30;
 	t->close_ratio = 0.90;
 	t->same_name = 0.90;
 }
@@ -143,9 +145,17 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 		return;
 	}
 	if (out->n_options == 1) {
-		out->n_options = 0;
-		out->status = out->confidence >= t->answer_conf ? ANSWER_STATUS_ANSWERED
-								: ANSWER_STATUS_NO_MATCH;
+		/* One plausible procedure: answer when confident; when only
+		 * fairly sure, ask to confirm it rather than give up (a
+		 * one-option clarification: "Có phải anh/chị hỏi về …?"). */
+		if (out->confidence >= t->answer_conf) {
+			out->n_options = 0;
+			out->status = ANSWER_STATUS_ANSWERED;
+		} else if (out->confidence >= t->clarify_conf) {
+			out->status = ANSWER_STATUS_CLARIFY;
+		} else {
+			out->n_options = 0;
+		}
 		return;
 	}
 	if (out->confidence >= t->clarify_conf) {

@@ -51,6 +51,18 @@ static bool pick_filler(const struct answer__tok *t)
 	return false;
 }
 
+/* Yes to a confirmation question (one option offered). */
+static bool confirm_word(const struct answer__tok *t)
+{
+	static const char *const w[] = {
+		"dung", "phai", "co", "vang", "u", "uh", "ok", "oke", "chinh xac", "roi", "yes",
+	};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (answer__tok_is(t, w[i]))
+			return true;
+	return false;
+}
+
 bool dialog_pick_option(const struct dialog *d, const char *folded, size_t n, size_t *index)
 {
 	if (!d || d->n_options == 0 || !folded)
@@ -65,6 +77,8 @@ bool dialog_pick_option(const struct dialog *d, const char *folded, size_t n, si
 		if (t->cls == ANSWER__TOK_NUMBER && t->len == 1 && t->s[0] >= '1' &&
 		    t->s[0] <= '5') {
 			v = t->s[0] - '1';
+		} else if (d->n_options == 1 && confirm_word(t)) {
+			v = 0; /* "đúng rồi" to "Có phải anh/chị hỏi về …?" */
 		} else {
 			bool after_thu = i > 0 && answer__tok_is(&m.tok[i - 1], "thu");
 			for (size_t k = 0; k < ANSWER_OPTIONS_MAX && v < 0; k++)

@@ -88,14 +88,20 @@ static void test_decide(void **state)
 	answer_decide(NULL, x, 3, &d);
 	assert_int_equal(d.status, ANSWER_STATUS_ANSWERED);
 
-	/* Stricter thresholds turn the same evidence into a no_match. */
+	/* Stricter thresholds turn the same evidence into a confirmation
+	 * question (one option), and stricter still into a no_match. */
 	struct answer_thresholds t;
 	answer_thresholds_default(&t);
 	t.answer_conf = 0.99;
 	x[0] = cand(a, 30, 0.7, 0.6);
 	x[1] = cand(c, 20, 0.2, 0.1);
 	answer_decide(&t, x, 2, &d);
+	assert_int_equal(d.status, ANSWER_STATUS_CLARIFY);
+	assert_int_equal(d.n_options, 1);
+	t.clarify_conf = 0.98;
+	answer_decide(&t, x, 2, &d);
 	assert_int_equal(d.status, ANSWER_STATUS_NO_MATCH);
+	assert_int_equal(d.n_options, 0);
 	kb_procedure_free(a);
 	kb_procedure_free(b);
 	kb_procedure_free(c);
@@ -128,6 +134,7 @@ static void test_dialog_pick(void **state)
 	assert_true(pick(&d, "số 1 ạ", &i));
 	assert_int_equal(i, 0);
 	assert_true(pick(&d, "thứ nhất", &i));
+	assert_false(pick(&d, "đúng rồi", &i)); /* a yes needs a single option */
 	assert_int_equal(i, 0);
 	assert_true(pick(&d, "cái cuối", &i));
 	assert_int_equal(i, 2);
@@ -140,6 +147,15 @@ static void test_dialog_pick(void **state)
 	assert_string_equal(d.procedure, "1.000894");
 	assert_int_equal(d.n_options, 0);
 	assert_false(pick(&d, "2", &i));
+
+	/* A confirmation question offers one option: yes picks it. */
+	dialog_set_options(&d, codes, 1);
+	assert_true(pick(&d, "đúng rồi", &i));
+	assert_int_equal(i, 0);
+	assert_true(pick(&d, "vâng ạ", &i));
+	assert_true(pick(&d, "1", &i));
+	assert_false(pick(&d, "2", &i));
+	assert_false(pick(&d, "không phải, tôi hỏi đăng ký kết hôn", &i));
 }
 
 /* A fake retriever: marriage questions find the two marriage records, birth
