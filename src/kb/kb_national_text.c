@@ -165,7 +165,8 @@ bool kb__column_number_exact(const char *s, size_t n)
 	return !(s[0] == '0' && n > 1 && kb__digit(s[1]));
 }
 
-static void vnote(struct kb_strlist *l, const char *tag, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vnote(struct kb_strlist *l, const char *tag,
+						    const char *fmt, va_list ap)
 {
 	char msg[600];
 	int k = snprintf(msg, sizeof msg, "[%s] ", tag);
