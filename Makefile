@@ -27,7 +27,7 @@ run: build
 
 # Every test, in a normal build and in an ASan+UBSan build.
 test:
-	@scripts/deps.sh test
+	@scripts/deps.sh test browser
 	$(MAKE) test-normal test-asan
 
 test-normal: $(BUILD)/CMakeCache.txt
