@@ -21,6 +21,7 @@
 #include "kb/kb.h"
 #include "kb/kb_json.h"
 #include "store/store.h"
+#include "store/store_chat.h"
 
 struct kb_opts {
 	bool json;
@@ -31,6 +32,8 @@ struct kb_opts {
 	const char *level;
 	const char *owner;
 	const char *out;
+	const char *since; /* gaps: YYYY-MM-DD */
+	int limit;         /* gaps: at most N items; 0: all */
 	int version;
 	int stale_days; /* list: only records verified more than N days ago; -1 off */
 	int quiet;
@@ -57,6 +60,10 @@ static const char *const kb_usage =
 	"  history [--json] CODE                   versions of a procedure: who, when, what\n"
 	"  alias CODE [--add NAME]... [--remove NAME]... [--by NAME]\n"
 	"                                          edit the everyday names of a procedure\n"
+	"  gaps [--since YYYY-MM-DD] [--field F] [--limit N] [--json]\n"
+	"                                          citizens' questions the knowledge base could\n"
+	"                                          not answer (no match, or a clarification\n"
+	"                                          never resolved), newest first; masked text\n"
 	"\n"
 	"common options:\n"
 	"  --data-dir DIR   where the database lives (default ./var, or TONGDAI_DATA_DIR)\n"
@@ -123,6 +130,10 @@ static int parse_opts(int argc, char **argv, struct td_config *cfg, struct kb_op
 			o->out = argv[++i];
 		else if (strcmp(a, "--version") == 0 && has_val)
 			o->version = atoi(argv[++i]);
+		else if (strcmp(a, "--since") == 0 && has_val)
+			o->since = argv[++i];
+		else if (strcmp(a, "--limit") == 0 && has_val)
+			o->limit = atoi(argv[++i]);
 		else if (strcmp(a, "--stale") == 0 && has_val)
 			o->stale_days = atoi(argv[++i]);
 		else if (strcmp(a, "--add") == 0 && has_val)
@@ -664,6 +675,96 @@ out:
 	return ret;
 }
 
+/* ---- gaps -------------------------------------------------------------- */
+
+struct gaps_out {
+	json_t *arr;
+	bool json;
+	size_t n;
+};
+
+static int gap_one(const struct store_gap *g, void *arg)
+{
+	struct gaps_out *go = arg;
+	char when[32];
+	time_t t = (time_t)g->at;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	go->n++;
+	if (go->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "time", json_string(when));
+		json_object_set_new(o, "channel", json_string(g->channel ? g->channel : ""));
+		json_object_set_new(o, "question", json_string(g->question ? g->question : ""));
+		json_object_set_new(o, "status", json_string(g->status ? g->status : ""));
+		json_object_set_new(o, "field", g->field ? json_string(g->field) : json_null());
+		json_object_set_new(o, "agency", g->agency ? json_string(g->agency) : json_null());
+		json_t *c = g->candidates ? json_loads(g->candidates, 0, NULL) : NULL;
+		if (!json_is_array(c)) {
+			json_decref(c);
+			c = json_array();
+		}
+		json_object_set_new(o, "candidates", c);
+		json_array_append_new(go->arr, o);
+	} else {
+		printf("%s  %-8s %-5s %s\n", when, g->status ? g->status : "", g->channel ? g->channel : "",
+		       g->question ? g->question : "");
+		if (g->field)
+			printf("%22s lĩnh vực đoán: %s\n", "", g->field);
+	}
+	return 0;
+}
+
+/* "YYYY-MM-DD" -> Unix seconds at 00:00 UTC; -1 if malformed. */
+static int64_t parse_day(const char *s)
+{
+	int y, m, d;
+	char tail;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 ||
+	    m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+	return (int64_t)timegm(&tm);
+}
+
+static int kb_gaps(struct td_config *cfg, struct kb_opts *o)
+{
+	struct store_gap_filter f = {.field = o->field};
+	if (o->since) {
+		f.since = parse_day(o->since);
+		if (f.since < 0)
+			return usage_error("--since needs a date YYYY-MM-DD, not '%s'", o->since);
+	}
+	if (o->limit < 0)
+		return usage_error("--limit needs a number >= 0");
+	f.limit = (size_t)o->limit;
+	struct store *s = open_store(cfg);
+	if (!s)
+		return 1;
+	struct gaps_out go = {.arr = json_array(), .json = o->json};
+	size_t total = 0;
+	int ret = 0;
+	td_err rc = store_chat_gaps(s, &f, gap_one, &go, &total);
+	if (rc) {
+		fprintf(stderr, "tongdai kb: cannot list gaps: %s (%s)\n", td_strerror(rc),
+			store_errmsg(s));
+		ret = 1;
+	} else if (o->json) {
+		json_t *doc = json_object();
+		json_object_set_new(doc, "total", json_integer((json_int_t)total));
+		json_object_set_new(doc, "items", json_incref(go.arr));
+		print_json(doc);
+		json_decref(doc);
+	} else {
+		printf("(%zu câu hỏi chưa trả lời được%s)\n", total,
+		       go.n < total ? ", chỉ hiện một phần" : "");
+	}
+	json_decref(go.arr);
+	store_close(s);
+	return ret;
+}
+
 int cmd_kb(int argc, char **argv, struct td_config *cfg)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -694,6 +795,8 @@ int cmd_kb(int argc, char **argv, struct td_config *cfg)
 		rc = kb_history(cfg, &o);
 	else if (strcmp(sub, "alias") == 0)
 		rc = kb_alias(cfg, &o);
+	else if (strcmp(sub, "gaps") == 0)
+		rc = kb_gaps(cfg, &o);
 	else
 		rc = usage_error("unknown command '%s'", sub);
 out:

@@ -1,21 +1,27 @@
 /*
- * cmd_serve.c - `tongdai serve`: open the store, start the HTTP server and
- * wait for SIGINT/SIGTERM.
+ * cmd_serve.c - `tongdai serve`: open the store, build the answering engine,
+ * start the HTTP server and wait for signals.
  *
  * The signals are blocked before any thread starts, so every MHD worker
  * inherits the mask and the main thread is the only one that receives them,
- * through sigwait: no handler runs in signal context and shutdown is plain
- * sequential code (stop the daemon, close the store connections).
+ * through sigwait: no handler runs in signal context.  SIGINT/SIGTERM stop
+ * (stop the daemon, close the store connections); SIGHUP rebuilds the
+ * answering snapshot from the store (records, lexicon, models, index) on the
+ * main thread and publishes it, while requests keep using the old one until
+ * they finish.  A failed rebuild keeps the old snapshot and is logged.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/config.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "http/answer_holder.h"
+#include "http/api_chat.h"
 #include "http/api_kb.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -27,8 +33,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tongdai serve [--data-dir DIR] [--listen HOST:PORT] [--threads N]\n"
 		"                     [--log-level LEVEL] [--help]\n\n"
-		"Start the HTTP switchboard: the REST API (/api/v1/...), /healthz, /metrics\n"
-		"and the citizen web page.  Stops cleanly on SIGINT or SIGTERM.\n\n"
+		"Start the HTTP switchboard: the REST API (/api/v1/...), the chat endpoint\n"
+		"(/api/v1/chat), /healthz, /metrics and the citizen chat page.  Stops cleanly\n"
+		"on SIGINT or SIGTERM; SIGHUP reloads the knowledge base into the engine.\n\n"
 		"options:\n"
 		"  --data-dir DIR      directory holding the database (config data_dir)\n"
 		"  --listen HOST:PORT  address to listen on, e.g. 127.0.0.1:8080 or [::1]:8080\n"
@@ -37,7 +44,8 @@ static void usage(FILE *f)
 		"  --log-level LEVEL   debug, info, warn, error or off\n"
 		"  --help              show this help\n\n"
 		"Other settings (tongdai.conf or TONGDAI_* environment): http_max_body,\n"
-		"http_rate_limit (requests/s per client address, 0: off), web_dir.\n");
+		"http_rate_limit (requests/s per client address, 0: off), web_dir,\n"
+		"session_ttl_seconds (idle lifetime of a chat session, default 1800).\n");
 }
 
 /* Parse the arguments into cfg; returns -1 to continue, else an exit code. */
@@ -80,6 +88,35 @@ static void log_listening(const struct http_server_config *hc, unsigned port, co
 	       data_dir, "version", TD_VERSION, NULL);
 }
 
+/* Build an answering snapshot from the store and publish it; event names
+ * the log line ("http.engine" at start-up, "http.reload" on SIGHUP). */
+static td_err load_engine(struct http_answer_holder *holder, const char *data_dir,
+			  const char *event)
+{
+	char err[512] = "";
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct http_answer_snapshot *snap;
+	td_err e = http_answer_snapshot_open(data_dir, NULL, &snap, err, sizeof err);
+	if (e != TD_OK) {
+		td_log(TD_LOG_ERROR, event, "status", "failed", "error",
+		       err[0] ? err : td_strerror(e), NULL);
+		if (strcmp(event, "http.engine") == 0)
+			fprintf(stderr, "tongdai serve: cannot build the answering engine: %s\n",
+				err[0] ? err : td_strerror(e));
+		return e;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	char procs[32], ms[32];
+	snprintf(procs, sizeof procs, "%zu", snap->bundle.nprocs);
+	snprintf(ms, sizeof ms, "%.0f",
+		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	td_log(TD_LOG_INFO, event, "status", "ok", "procedures", procs, "kb_as_of", snap->kb_as_of,
+	       "ms", ms, NULL);
+	http_answer_holder_publish(holder, snap);
+	return TD_OK;
+}
+
 int cmd_serve(int argc, char **argv, struct td_config *cfg)
 {
 	int rc = parse_args(argc, argv, cfg);
@@ -101,10 +138,17 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 	if (!web_dir || !*web_dir)
 		web_dir = TD_SOURCE_DIR "/web";
 
+	long ttl = td_config_get_long(cfg, "session_ttl_seconds", 1800);
+	if (ttl < 1 || ttl > 30L * 86400) {
+		fprintf(stderr, "tongdai serve: session_ttl_seconds must be 1..2592000\n");
+		return 2;
+	}
+
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
 	rc = 1;
@@ -112,16 +156,23 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 	struct http_router *router = NULL;
 	struct http_api_kb *kb = NULL;
 	struct http_server *server = NULL;
+	struct http_answer_holder *holder = http_answer_holder_new();
+	struct http_api_chat *chat = NULL;
 	if (http_store_pool_new(data_dir, hc.threads, &pool, err, sizeof err) != TD_OK) {
 		fprintf(stderr, "tongdai serve: cannot open the data directory '%s': %s\n", data_dir,
 			err);
 		goto out;
 	}
+	if (load_engine(holder, data_dir, "http.engine") != TD_OK)
+		goto out;
 	router = http_router_new();
-	if (http_api_kb_new(router, pool, web_dir, &kb) != TD_OK) {
+	if (http_api_kb_new(router, pool, web_dir, &kb) != TD_OK ||
+	    http_api_chat_new(router, pool, holder, ttl, &chat) != TD_OK) {
 		fprintf(stderr, "tongdai serve: internal error registering routes\n");
 		goto out_router;
 	}
+	http_api_kb_set_answer(kb, holder);
+	http_api_kb_set_metrics(kb, http_api_chat_metrics, chat);
 	if (http_server_start(&hc, router, &server, err, sizeof err) != TD_OK) {
 		fprintf(stderr, "tongdai serve: cannot listen on %s\n", err);
 		goto out_router;
@@ -129,15 +180,23 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 	log_listening(&hc, http_server_port(server), data_dir);
 
 	int sig = 0;
-	sigwait(&stop, &sig);
+	for (;;) {
+		if (sigwait(&stop, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		load_engine(holder, data_dir, "http.reload");
+	}
 	td_log(TD_LOG_INFO, "http.stop", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
 	http_server_stop(server);
 	rc = 0;
 out_router:
+	http_api_chat_free(chat);
 	http_api_kb_free(kb);
 	http_router_free(router);
-	http_store_pool_free(pool);
 out:
+	http_store_pool_free(pool);
+	http_answer_holder_free(holder);
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	return rc;
 }

@@ -3,9 +3,12 @@
  *
  * Handlers are thin: check the input (every size from outside is capped
  * before use), borrow a store connection from the pool, turn the result into
- * JSON, give the connection back.  The `q=` filter of the list is a plain
- * substring match over folded text (vn_fold: no case, no diacritics, đ→d);
- * the ranked search engine replaces it in a later issue.
+ * JSON, give the connection back.  The `q=` parameter of the list runs the
+ * search engine of the current answering snapshot (answer_holder.h): results
+ * are ranked, carry their score, and field/level filters apply to the
+ * ranked hits.  Without a snapshot (a server started without an engine) it
+ * falls back to a substring match over folded text (vn_fold: no case, no
+ * diacritics, đ→d).
  */
 #include "http/api_kb.h"
 
@@ -18,8 +21,10 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "http/answer_holder.h"
 #include "http/router.h"
 #include "http/store_pool.h"
+#include "search/search.h"
 #include "kb/kb.h"
 #include "store/store.h"
 #include "text/vn.h"
@@ -32,12 +37,17 @@
 #define QUERY_MAX 200        /* bytes in q= */
 #define STATIC_PATH_MAX 512  /* bytes in a /static/ path */
 #define FOLD_MAX (64 * 1024) /* folded name/alias kept for matching */
+#define SEARCH_WINDOW 500    /* ranked hits considered for q= */
+#define SEARCH_RELATIVE_FLOOR 0.2 /* hits below this share of the best score are dropped */
 
 struct http_api_kb {
 	struct http_router *router;
 	struct http_store_pool *pool;
 	char *web_dir;
 	double start_time; /* Unix time the API was created, for process_start_time_seconds */
+	struct http_answer_holder *holder; /* NULL: q= is a substring filter */
+	http_metrics_fn extra_metrics;
+	void *extra_metrics_ctx;
 };
 
 /* A JSON string, or null for NULL / invalid UTF-8 (never fails). */
@@ -195,6 +205,86 @@ static td_err list_run(struct store *st, struct store_filter *f, struct list_wal
 	return e;
 }
 
+/* Is the folded form of text equal to key? */
+static bool folded_equal(struct td_buf *scratch, const char *text, const char *key)
+{
+	if (!text)
+		return false;
+	td_buf_clear(scratch);
+	if (vn_fold(scratch, text, strlen(text), VN_LOSSY) != TD_OK)
+		return false;
+	return strcmp(scratch->data ? scratch->data : "", key) == 0;
+}
+
+static bool hit_passes(struct td_buf *scratch, const struct kb_procedure *p, const char *field_key,
+		       const char *level_key)
+{
+	if (field_key && !folded_equal(scratch, p->field, field_key))
+		return false;
+	if (!level_key)
+		return true;
+	for (size_t i = 0; i < p->levels.n; i++)
+		if (folded_equal(scratch, p->levels.items[i], level_key))
+			return true;
+	return false;
+}
+
+static char *fold_dup(const char *s)
+{
+	struct td_buf b;
+	td_buf_init(&b, VN_KEY_BOUND(FILTER_MAX));
+	td_buf_adds(&b, "");
+	if (vn_fold(&b, s, strlen(s), VN_LOSSY) != TD_OK) {
+		td_buf_release(&b);
+		return NULL;
+	}
+	return td_buf_detach(&b, NULL);
+}
+
+/* q= through the search engine: ranked hits (at most SEARCH_WINDOW),
+ * filtered by field/level, windowed. */
+static td_err search_procedures(struct http_answer_snapshot *snap, const char *q,
+				const struct store_filter *f, size_t offset, size_t limit,
+				struct http_response *res)
+{
+	char *field_key = f->field ? fold_dup(f->field) : NULL;
+	char *level_key = f->level ? fold_dup(f->level) : NULL;
+	struct search_hit *hits = td_calloc(SEARCH_WINDOW, sizeof *hits);
+	size_t n = search_query(snap->bundle.index, q, strlen(q), hits, SEARCH_WINDOW);
+	struct td_buf scratch;
+	td_buf_init(&scratch, FOLD_MAX);
+	json_t *items = json_array();
+	size_t total = 0;
+	/* The tail of a ranked list is records sharing one common word with
+	 * the query ("giấy", "cấp"); past a fifth of the best score a hit is
+	 * not counted, so `total` means something. */
+	double floor = n ? SEARCH_RELATIVE_FLOOR * hits[0].score : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct kb_procedure *p = hits[i].proc;
+		if (hits[i].score < floor)
+			break;
+		if (!p || !hit_passes(&scratch, p, field_key, level_key))
+			continue;
+		total++;
+		if (total <= offset || total > offset + limit)
+			continue;
+		json_t *o = list_item(p);
+		json_object_set_new(o, "score",
+				    json_real((double)(long long)(hits[i].score * 1e4) / 1e4));
+		json_array_append_new(items, o);
+	}
+	td_buf_release(&scratch);
+	td_free(hits);
+	td_free(field_key);
+	td_free(level_key);
+	json_t *doc = json_object();
+	json_object_set_new(doc, "total", json_integer((json_int_t)total));
+	json_object_set_new(doc, "offset", json_integer((json_int_t)offset));
+	json_object_set_new(doc, "limit", json_integer((json_int_t)limit));
+	json_object_set_new(doc, "items", items);
+	return http_response_json(res, 200, doc);
+}
+
 static td_err get_procedures(struct http_request *req, struct http_response *res, void *ctx)
 {
 	struct http_api_kb *kb = ctx;
@@ -221,6 +311,15 @@ static td_err get_procedures(struct http_request *req, struct http_response *res
 		http_response_error(res, 400, "invalid_query",
 				    "Nội dung tìm kiếm không hợp lệ hoặc quá dài (tối đa 200 ký tự).");
 		return TD_OK;
+	}
+
+	if (q && kb->holder) {
+		struct http_answer_snapshot *snap = http_answer_holder_acquire(kb->holder);
+		if (snap) {
+			td_err se = search_procedures(snap, q, &f, offset, limit, res);
+			http_answer_snapshot_unref(snap);
+			return se;
+		}
 	}
 
 	struct td_buf qkey;
@@ -319,6 +418,14 @@ static td_err get_healthz(struct http_request *req, struct http_response *res, v
 	json_object_set_new(doc, "status", json_string("ok"));
 	json_object_set_new(doc, "procedures", json_integer((json_int_t)n));
 	json_object_set_new(doc, "version", json_string(TD_VERSION));
+	struct http_api_kb *kb = ctx;
+	struct http_answer_snapshot *snap = kb->holder ? http_answer_holder_acquire(kb->holder)
+						       : NULL;
+	if (snap) {
+		json_object_set_new(doc, "kb_as_of",
+				    snap->kb_as_of[0] ? json_string(snap->kb_as_of) : json_null());
+		http_answer_snapshot_unref(snap);
+	}
 	return http_response_json(res, 200, doc);
 }
 
@@ -345,6 +452,8 @@ static td_err get_metrics(struct http_request *req, struct http_response *res, v
 		    "# TYPE tongdai_build_info gauge\n"
 		    "tongdai_build_info{version=\"%s\"} 1\n",
 		    kb->start_time, TD_VERSION);
+	if (kb->extra_metrics)
+		kb->extra_metrics(kb->extra_metrics_ctx, &b);
 	if (td_buf_error(&b)) {
 		td_buf_release(&b);
 		return TD_ERR_TOOBIG;
@@ -451,6 +560,17 @@ td_err http_api_kb_new(struct http_router *router, struct http_store_pool *pool,
 	}
 	*out = kb;
 	return TD_OK;
+}
+
+void http_api_kb_set_answer(struct http_api_kb *kb, struct http_answer_holder *holder)
+{
+	kb->holder = holder;
+}
+
+void http_api_kb_set_metrics(struct http_api_kb *kb, http_metrics_fn fn, void *ctx)
+{
+	kb->extra_metrics = fn;
+	kb->extra_metrics_ctx = ctx;
 }
 
 void http_api_kb_free(struct http_api_kb *kb)

@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "store/store.h"
+#include "store/store_chat.h"
 
 /* One stored version of a procedure, as a backend hands it over.  All strings
  * are owned by the row (store__row_release frees them). */
@@ -55,6 +56,29 @@ struct store_ops {
 	/* Every version of code, newest first. */
 	td_err (*history)(struct store *s, const char *code, store__row_fn fn, void *ctx);
 	td_err (*version)(struct store *s, const char *code, int version, struct store__row *out);
+
+	/* ---- chat sessions, turns, gaps (store_chat.c; migration 2) ---- */
+	/* The session row of id: TD_ERR_NOTFOUND if none.  Fills every field
+	 * of out but `stored`. */
+	td_err (*chat_session_get)(struct store *s, const char *id, struct store_chat_session *out);
+	/* In one transaction: upsert the session as given (its counters
+	 * already advanced by the caller), insert the turn (question already
+	 * masked), insert a gap when t->gap (gap_field_key: folded field),
+	 * mark the session's open clarify gaps resolved when t->resolves. */
+	td_err (*chat_turn_add)(struct store *s, const struct store_chat_session *sess,
+				const struct store_chat_turn *t, const char *gap_field_key,
+				int64_t now);
+	td_err (*chat_turn_count)(struct store *s, const char *session_id, size_t *n);
+	/* The masked question of turn n (0-based) of a session, copied. */
+	td_err (*chat_turn_question)(struct store *s, const char *session_id, size_t n,
+				     char **out);
+	/* Open gaps, newest first; field_key NULL: any. */
+	td_err (*chat_gaps)(struct store *s, int64_t since, const char *field_key, size_t offset,
+			    size_t limit, store_gap_fn fn, void *ctx);
+	td_err (*chat_gaps_count)(struct store *s, int64_t since, const char *field_key,
+				  size_t *n);
+	/* Drop the dialog blob of sessions expired before `before`. */
+	td_err (*chat_expire)(struct store *s, int64_t before, size_t *n);
 };
 
 struct store {

@@ -38,6 +38,46 @@ static const char *const migrations[] = {
 	"  changed_by TEXT NOT NULL,"
 	"  summary TEXT NOT NULL,"
 	"  PRIMARY KEY (code, version)) WITHOUT ROWID;",
+
+	/* 2: chat sessions, their turns and knowledge-base gaps
+	 * (store_chat.h).  Times are Unix seconds.  The dialog is the
+	 * answering layer's state as an opaque blob; questions are stored
+	 * masked.  A gap belongs to the turn that revealed it; resolved_at is
+	 * set when a later turn picks one of a clarification's options. */
+	"CREATE TABLE chat_session ("
+	"  id TEXT PRIMARY KEY,"
+	"  channel TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_active INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  turns INTEGER NOT NULL DEFAULT 0,"
+	"  dialog BLOB) WITHOUT ROWID;"
+	"CREATE INDEX chat_session_expires ON chat_session(expires_at);"
+	"CREATE TABLE chat_turn ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id TEXT NOT NULL REFERENCES chat_session(id),"
+	"  at INTEGER NOT NULL,"
+	"  question TEXT NOT NULL,"
+	"  intent TEXT NOT NULL,"
+	"  aspect TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  procedure TEXT,"
+	"  confidence REAL NOT NULL);"
+	"CREATE INDEX chat_turn_session ON chat_turn(session_id, id);"
+	"CREATE TABLE kb_gap ("
+	"  turn_id INTEGER PRIMARY KEY REFERENCES chat_turn(id),"
+	"  session_id TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  question TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  field TEXT,"
+	"  field_key TEXT NOT NULL DEFAULT '',"
+	"  agency TEXT,"
+	"  candidates TEXT NOT NULL DEFAULT '[]',"
+	"  resolved_at INTEGER);"
+	"CREATE INDEX kb_gap_open ON kb_gap(resolved_at, at);"
+	"CREATE INDEX kb_gap_session ON kb_gap(session_id) WHERE resolved_at IS NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -48,6 +88,13 @@ enum stmt_id {
 	ST_COUNT,
 	ST_HISTORY,
 	ST_VERSION_GET,
+	ST_CHAT_SESSION_GET,
+	ST_CHAT_SESSION_PUT,
+	ST_CHAT_TURN_INSERT,
+	ST_CHAT_GAP_INSERT,
+	ST_CHAT_GAP_RESOLVE,
+	ST_CHAT_TURN_COUNT,
+	ST_CHAT_TURN_QUESTION,
 	ST__N
 };
 
@@ -69,6 +116,24 @@ static const char *const stmt_sql[ST__N] = {
 		       " FROM procedure_version WHERE code = ?1 ORDER BY version DESC",
 	[ST_VERSION_GET] = "SELECT code, version, body, changed_at, changed_by, summary"
 			   " FROM procedure_version WHERE code = ?1 AND version = ?2",
+	[ST_CHAT_SESSION_GET] = "SELECT id, channel, created_at, last_active, expires_at, turns,"
+				" dialog FROM chat_session WHERE id = ?1",
+	[ST_CHAT_SESSION_PUT] = "INSERT INTO chat_session(id, channel, created_at, last_active,"
+				" expires_at, turns, dialog) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+				" ON CONFLICT(id) DO UPDATE SET last_active = excluded.last_active,"
+				" expires_at = excluded.expires_at, turns = excluded.turns,"
+				" dialog = excluded.dialog",
+	[ST_CHAT_TURN_INSERT] = "INSERT INTO chat_turn(session_id, at, question, intent, aspect,"
+				" status, procedure, confidence)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_CHAT_GAP_INSERT] = "INSERT INTO kb_gap(turn_id, session_id, at, channel, question,"
+			       " status, field, field_key, agency, candidates)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_CHAT_GAP_RESOLVE] = "UPDATE kb_gap SET resolved_at = ?2 WHERE session_id = ?1"
+				" AND status = 'clarify' AND resolved_at IS NULL",
+	[ST_CHAT_TURN_COUNT] = "SELECT count(*) FROM chat_turn WHERE session_id = ?1",
+	[ST_CHAT_TURN_QUESTION] = "SELECT question FROM chat_turn WHERE session_id = ?1"
+				  " ORDER BY id LIMIT 1 OFFSET ?2",
 };
 
 struct sqlite_impl {
@@ -359,6 +424,223 @@ static td_err sqlite_history(struct store *s, const char *code, store__row_fn fn
 	return walk(s, st, fn, ctx);
 }
 
+/* ---- chat sessions, turns, gaps (migration 2) --------------------------- */
+
+static td_err sqlite_chat_session_get(struct store *s, const char *id,
+				      struct store_chat_session *out)
+{
+	struct sqlite_impl *im = s->impl;
+	sqlite3_stmt *st = im->stmt[ST_CHAT_SESSION_GET];
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	td_err e = TD_OK;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		snprintf(out->id, sizeof out->id, "%s", t ? (const char *)t : "");
+		t = sqlite3_column_text(st, 1);
+		snprintf(out->channel, sizeof out->channel, "%s", t ? (const char *)t : "");
+		out->created_at = sqlite3_column_int64(st, 2);
+		out->last_active = sqlite3_column_int64(st, 3);
+		out->expires_at = sqlite3_column_int64(st, 4);
+		out->turns = (unsigned)sqlite3_column_int(st, 5);
+		const void *blob = sqlite3_column_blob(st, 6);
+		int n = sqlite3_column_bytes(st, 6);
+		if (blob && n > 0 && (size_t)n <= sizeof out->dialog) {
+			memcpy(out->dialog, blob, (size_t)n);
+			out->dialog_len = (size_t)n;
+		}
+	} else if (rc == SQLITE_DONE) {
+		e = TD_ERR_NOTFOUND;
+	} else {
+		e = fail(s, im->db, "read session");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return e;
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static td_err sqlite_chat_turn_add(struct store *s, const struct store_chat_session *sess,
+				   const struct store_chat_turn *t, const char *gap_field_key,
+				   int64_t now)
+{
+	struct sqlite_impl *im = s->impl;
+	bool own_tx = sqlite3_get_autocommit(im->db);
+	if (own_tx && exec(s, im->db, "BEGIN IMMEDIATE"))
+		return TD_ERR_DB;
+
+	sqlite3_stmt *st = im->stmt[ST_CHAT_SESSION_PUT];
+	sqlite3_bind_text(st, 1, sess->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sess->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, sess->created_at);
+	sqlite3_bind_int64(st, 4, sess->last_active);
+	sqlite3_bind_int64(st, 5, sess->expires_at);
+	sqlite3_bind_int(st, 6, (int)sess->turns);
+	if (sess->dialog_len)
+		sqlite3_bind_blob(st, 7, sess->dialog, (int)sess->dialog_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 7);
+	td_err rc = step_done(s, st, "write session");
+	if (rc)
+		goto out;
+
+	if (t->resolves) {
+		st = im->stmt[ST_CHAT_GAP_RESOLVE];
+		sqlite3_bind_text(st, 1, sess->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now);
+		rc = step_done(s, st, "resolve gaps");
+		if (rc)
+			goto out;
+	}
+
+	st = im->stmt[ST_CHAT_TURN_INSERT];
+	sqlite3_bind_text(st, 1, sess->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, t->question, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->intent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->aspect, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, t->status, -1, SQLITE_STATIC);
+	bind_opt_text(st, 7, t->procedure);
+	sqlite3_bind_double(st, 8, t->confidence);
+	rc = step_done(s, st, "write turn");
+	if (rc || !t->gap)
+		goto out;
+	sqlite3_int64 turn_id = sqlite3_last_insert_rowid(im->db);
+
+	st = im->stmt[ST_CHAT_GAP_INSERT];
+	sqlite3_bind_int64(st, 1, turn_id);
+	sqlite3_bind_text(st, 2, sess->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_text(st, 4, sess->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->question, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, t->status, -1, SQLITE_STATIC);
+	bind_opt_text(st, 7, t->gap_field);
+	sqlite3_bind_text(st, 8, gap_field_key ? gap_field_key : "", -1, SQLITE_STATIC);
+	bind_opt_text(st, 9, t->gap_agency);
+	sqlite3_bind_text(st, 10, t->candidates ? t->candidates : "[]", -1, SQLITE_STATIC);
+	rc = step_done(s, st, "write gap");
+out:
+	if (own_tx && exec(s, im->db, rc ? "ROLLBACK" : "COMMIT") && !rc)
+		rc = TD_ERR_DB;
+	return rc;
+}
+
+static td_err sqlite_chat_turn_count(struct store *s, const char *session_id, size_t *n)
+{
+	struct sqlite_impl *im = s->impl;
+	sqlite3_stmt *st = im->stmt[ST_CHAT_TURN_COUNT];
+	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+	td_err e = TD_OK;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		e = fail(s, im->db, "count turns");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return e;
+}
+
+static td_err sqlite_chat_turn_question(struct store *s, const char *session_id, size_t n,
+					char **out)
+{
+	struct sqlite_impl *im = s->impl;
+	sqlite3_stmt *st = im->stmt[ST_CHAT_TURN_QUESTION];
+	sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	int rc = sqlite3_step(st);
+	td_err e = TD_OK;
+	if (rc == SQLITE_ROW)
+		*out = col_text(st, 0);
+	else if (rc == SQLITE_DONE)
+		e = TD_ERR_NOTFOUND;
+	else
+		e = fail(s, im->db, "read turn");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return e;
+}
+
+#define GAP_WHERE \
+	" WHERE resolved_at IS NULL AND at >= ?1 AND (?2 IS NULL OR field_key = ?2)"
+
+static td_err sqlite_chat_gaps(struct store *s, int64_t since, const char *field_key,
+			       size_t offset, size_t limit, store_gap_fn fn, void *ctx)
+{
+	struct sqlite_impl *im = s->impl;
+	const char *sql = "SELECT at, session_id, channel, question, status, field, agency,"
+			  " candidates FROM kb_gap" GAP_WHERE
+			  " ORDER BY at DESC, turn_id DESC LIMIT ?3 OFFSET ?4";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, im->db, "list gaps");
+	sqlite3_bind_int64(st, 1, since);
+	bind_opt_text(st, 2, field_key);
+	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)offset);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_gap g = {
+			.at = sqlite3_column_int64(st, 0),
+			.session_id = (const char *)sqlite3_column_text(st, 1),
+			.channel = (const char *)sqlite3_column_text(st, 2),
+			.question = (const char *)sqlite3_column_text(st, 3),
+			.status = (const char *)sqlite3_column_text(st, 4),
+			.field = (const char *)sqlite3_column_text(st, 5),
+			.agency = (const char *)sqlite3_column_text(st, 6),
+			.candidates = (const char *)sqlite3_column_text(st, 7),
+		};
+		if (fn(&g, ctx))
+			break;
+	}
+	td_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? TD_OK : fail(s, im->db, "list gaps");
+	sqlite3_finalize(st);
+	return e;
+}
+
+static td_err sqlite_chat_gaps_count(struct store *s, int64_t since, const char *field_key,
+				     size_t *n)
+{
+	struct sqlite_impl *im = s->impl;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(im->db, "SELECT count(*) FROM kb_gap" GAP_WHERE, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fail(s, im->db, "count gaps");
+	sqlite3_bind_int64(st, 1, since);
+	bind_opt_text(st, 2, field_key);
+	td_err e = TD_OK;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		e = fail(s, im->db, "count gaps");
+	sqlite3_finalize(st);
+	return e;
+}
+
+static td_err sqlite_chat_expire(struct store *s, int64_t before, size_t *n)
+{
+	struct sqlite_impl *im = s->impl;
+	sqlite3_stmt *st;
+	*n = 0;
+	if (sqlite3_prepare_v2(im->db,
+			       "UPDATE chat_session SET dialog = NULL"
+			       " WHERE expires_at < ?1 AND dialog IS NOT NULL",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, im->db, "expire sessions");
+	sqlite3_bind_int64(st, 1, before);
+	td_err e = sqlite3_step(st) == SQLITE_DONE ? TD_OK : fail(s, im->db, "expire sessions");
+	if (e == TD_OK)
+		*n = (size_t)sqlite3_changes(im->db);
+	sqlite3_finalize(st);
+	return e;
+}
+
 const struct store_ops store__sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -372,4 +654,11 @@ const struct store_ops store__sqlite_ops = {
 	.count = sqlite_count,
 	.history = sqlite_history,
 	.version = sqlite_version,
+	.chat_session_get = sqlite_chat_session_get,
+	.chat_turn_add = sqlite_chat_turn_add,
+	.chat_turn_count = sqlite_chat_turn_count,
+	.chat_turn_question = sqlite_chat_turn_question,
+	.chat_gaps = sqlite_chat_gaps,
+	.chat_gaps_count = sqlite_chat_gaps_count,
+	.chat_expire = sqlite_chat_expire,
 };

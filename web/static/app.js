@@ -1,11 +1,15 @@
-// tongdai citizen page: search procedures and show one.  Plain JS, no
-// framework.  Every value from the API goes into the page through
-// textContent, never innerHTML, so record text cannot inject markup.
+// tongdai citizen page: a chat with the switchboard (primary) and a
+// procedure search (secondary).  Plain JS, no framework, nothing loaded from
+// other sites.  Every value from the API goes into the page through
+// textContent or DOM nodes, never innerHTML, so record text and answers
+// cannot inject markup.
 (function () {
   "use strict";
 
   var PAGE = 20;
-  var state = { q: "", offset: 0, total: 0, seq: 0 };
+  var SESSION_KEY = "tongdai.session";
+  var HANDOVER = "Tôi muốn gặp tổng đài viên";
+  var state = { q: "", offset: 0, total: 0, seq: 0, searched: false, busy: false };
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -16,27 +20,251 @@
     return e;
   }
 
+  function errorFrom(r, body) {
+    var msg = body && body.error && body.error.message;
+    return new Error(msg || "Không tải được dữ liệu (mã lỗi " + r.status + ").");
+  }
+
+  function offline() {
+    return new Error("Không kết nối được tới máy chủ. Vui lòng kiểm tra mạng và thử lại.");
+  }
+
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
-        if (!r.ok) {
-          var msg = body && body.error && body.error.message;
-          throw new Error(msg || "Không tải được dữ liệu (mã lỗi " + r.status + ").");
-        }
+        if (!r.ok) throw errorFrom(r, body);
         return body;
       });
-    }, function () {
-      throw new Error("Không kết nối được tới máy chủ. Vui lòng kiểm tra mạng và thử lại.");
+    }, function () { throw offline(); });
+  }
+
+  function postJSON(url, data) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(data)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) throw errorFrom(r, body);
+        return body;
+      });
+    }, function () { throw offline(); });
+  }
+
+  function formatDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : iso;
+  }
+
+  // ---- session storage (may be unavailable: private mode, policies) -----
+
+  function loadSession() {
+    try { return window.sessionStorage.getItem(SESSION_KEY); } catch (e) { return null; }
+  }
+  function saveSession(id) {
+    try {
+      if (id) window.sessionStorage.setItem(SESSION_KEY, id);
+      else window.sessionStorage.removeItem(SESSION_KEY);
+    } catch (e) { /* keeps working without memory between reloads */ }
+  }
+
+  // ---- chat -------------------------------------------------------------
+
+  function scrollLog() {
+    var log = $("log");
+    var last = log.lastElementChild;
+    if (last && last.scrollIntoView) last.scrollIntoView({ block: "end" });
+  }
+
+  function addBubble(who, node) {
+    var li = el("li", "msg " + who);
+    var label = el("span", "visually-hidden", who === "me" ? "Bạn: " : "Tổng đài: ");
+    li.appendChild(label);
+    li.appendChild(node);
+    $("log").appendChild(li);
+    scrollLog();
+    return li;
+  }
+
+  function addMine(text) {
+    addBubble("me", el("p", "text", text));
+  }
+
+  function safeURL(u) {
+    return /^https?:\/\/[^\s]+$/.test(u) ? u : null;
+  }
+
+  // "Nguồn: URL (cập nhật 2026-11-28)" -> text + link opened in a new tab.
+  function sourceLine(line) {
+    var p = el("p", "source");
+    var m = /^Nguồn:\s*(\S+)(.*)$/.exec(line);
+    var url = m && safeURL(m[1]);
+    if (!url) {
+      p.textContent = line;
+      return p;
+    }
+    p.appendChild(document.createTextNode("Nguồn: "));
+    var a = el("a", null, "xem văn bản gốc");
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.title = url;
+    p.appendChild(a);
+    var rest = m[2].replace(/cập nhật (\d{4}-\d{2}-\d{2})/, function (_, d) {
+      return "cập nhật " + formatDate(d);
+    });
+    if (rest) p.appendChild(document.createTextNode(rest));
+    return p;
+  }
+
+  // The composer's plain-text answer -> paragraphs, lists, source link.
+  // Lines "1. …" become an ordered list, "- …" a bulleted one, "* …:" a
+  // sub-heading, "Lưu ý: …" a note; the first line of an answered question
+  // (the procedure and its code) is bold.
+  function renderAnswer(d) {
+    var box = el("div", "answer");
+    var lines = String(d.answer || "").split("\n");
+    var list = null, listTag = null, notes = null;
+    function closeList() { list = null; listTag = null; }
+    lines.forEach(function (line, i) {
+      if (!line.trim()) { closeList(); return; }
+      var m;
+      if (i === 0 && d.status === "answered" && d.procedure) {
+        box.appendChild(el("p", "proc", "")).appendChild(el("strong", null, line));
+        return;
+      }
+      if (/^Nguồn:/.test(line)) { closeList(); box.appendChild(sourceLine(line)); return; }
+      if (/^Lưu ý:/.test(line)) {
+        closeList();
+        if (!notes) { notes = el("ul", "notes"); box.appendChild(notes); }
+        notes.appendChild(el("li", null, line.replace(/^Lưu ý:\s*/, "")));
+        return;
+      }
+      if ((m = /^(\d+)[.)]\s+(.*)$/.exec(line))) {
+        if (listTag !== "ol") { list = el("ol"); listTag = "ol"; box.appendChild(list); }
+        var li = el("li", null, m[2]);
+        li.value = parseInt(m[1], 10);
+        list.appendChild(li);
+        return;
+      }
+      if ((m = /^-\s+(.*)$/.exec(line))) {
+        if (listTag !== "ul") { list = el("ul"); listTag = "ul"; box.appendChild(list); }
+        list.appendChild(el("li", null, m[1]));
+        return;
+      }
+      if ((m = /^\*\s+(.*)$/.exec(line))) {
+        closeList();
+        box.appendChild(el("p", "subhead", m[1]));
+        return;
+      }
+      closeList();
+      box.appendChild(el("p", null, line));
+    });
+    return box;
+  }
+
+  // Clarification: "1) Name (mã …)" lines become buttons sending the number.
+  function renderOptions(d) {
+    var opts = [];
+    String(d.answer || "").split("\n").forEach(function (line) {
+      var m = /^(\d)\)\s+(.*)$/.exec(line);
+      if (m) opts.push({ n: m[1], label: m[2].replace(/\s*\(mã [^)]*\)\s*$/, "") });
+    });
+    if (!opts.length) return null;
+    var group = el("div", "options");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Chọn thủ tục");
+    opts.forEach(function (o) {
+      var b = el("button", "option");
+      b.type = "button";
+      b.appendChild(el("span", "num", o.n));
+      b.appendChild(el("span", "label", o.label));
+      b.setAttribute("aria-label", "Chọn " + o.n + ": " + o.label);
+      b.addEventListener("click", function () { send(o.n); });
+      group.appendChild(b);
+    });
+    return group;
+  }
+
+  function addAnswer(d) {
+    var wrap = el("div");
+    if (d.status === "clarify") {
+      var first = String(d.answer || "").split("\n")[0];
+      wrap.appendChild(el("p", null, first));
+      var opts = renderOptions(d);
+      if (opts) wrap.appendChild(opts);
+      else wrap.appendChild(renderAnswer(d));
+      wrap.appendChild(el("p", "hint", "Chọn một thủ tục ở trên, hoặc nói rõ hơn việc anh/chị cần làm."));
+    } else {
+      wrap.appendChild(renderAnswer(d));
+    }
+    addBubble("bot", wrap);
+  }
+
+  function setChatStatus(text, isError) {
+    var s = $("chat-status");
+    s.textContent = text || "";
+    s.className = isError ? "status error" : "status";
+  }
+
+  function setBusy(b) {
+    state.busy = b;
+    $("send").disabled = b;
+    $("handover").disabled = b;
+    var opts = document.querySelectorAll("#log .option");
+    for (var i = 0; i < opts.length; i++) opts[i].disabled = b;
+  }
+
+  function updateNote(asOf) {
+    if (!asOf) return;
+    $("kb-note").textContent = "Câu trả lời được lấy từ cơ sở dữ liệu thủ tục hành chính của tổng đài " +
+      "(cập nhật đến ngày " + formatDate(asOf) + ") và luôn kèm nguồn. " +
+      "Vui lòng đối chiếu nguồn chính thức trước khi nộp hồ sơ.";
+  }
+
+  function send(text) {
+    text = String(text || "").trim();
+    if (!text || state.busy) return;
+    if (text.length > 2000) {
+      setChatStatus("Câu hỏi quá dài (tối đa 2.000 ký tự). Vui lòng hỏi ngắn gọn hơn.", true);
+      return;
+    }
+    addMine(text);
+    setBusy(true);
+    setChatStatus("Tổng đài đang trả lời…");
+    var body = { message: text, channel: "web" };
+    var sid = loadSession();
+    if (sid) body.session_id = sid;
+    postJSON("/api/v1/chat", body).then(function (d) {
+      saveSession(d.session_id);
+      if (d.session_status === "expired") {
+        addBubble("bot", el("p", "hint", "Phiên trò chuyện trước đã hết hạn, tổng đài bắt đầu phiên mới."));
+      }
+      addAnswer(d);
+      updateNote(d.kb_as_of);
+      setChatStatus("");
+    }).catch(function (e) {
+      setChatStatus("Xin lỗi, chưa gửi được câu hỏi: " + e.message, true);
+    }).then(function () {
+      setBusy(false);
     });
   }
+
+  function greet() {
+    var p = el("div");
+    p.appendChild(el("p", null, "Xin chào! Tôi là tổng đài tự động về thủ tục hành chính của Hà Nội."));
+    p.appendChild(el("p", null, "Anh/chị cần hỏi thủ tục gì? Ví dụ: “Đăng ký khai sinh cần giấy tờ gì?”, " +
+      "“Làm lại căn cước mất bao lâu?”"));
+    addBubble("bot", p);
+  }
+
+  // ---- search ---------------------------------------------------------
 
   function setStatus(text, isError) {
     var s = $("search-status");
     s.textContent = text;
     s.className = isError ? "status error" : "status";
   }
-
-  // ---- search ---------------------------------------------------------
 
   function search(q, append) {
     var seq = ++state.seq;
@@ -80,11 +308,6 @@
   // ---- detail ---------------------------------------------------------
 
   var CHANNEL = { direct: "Nộp trực tiếp", online: "Nộp trực tuyến", post: "Qua dịch vụ bưu chính" };
-
-  function formatDate(iso) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-    return m ? m[3] + "/" + m[2] + "/" + m[1] : iso;
-  }
 
   function formatVND(n) {
     return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ".") + " đồng";
@@ -216,8 +439,7 @@
   }
 
   function showDetail(code) {
-    $("search-view").hidden = true;
-    $("detail-view").hidden = false;
+    showView("detail-view");
     var a = $("detail");
     a.textContent = "";
     a.appendChild(el("p", "status", "Đang tải…"));
@@ -231,21 +453,56 @@
     });
   }
 
-  function showSearch() {
-    $("detail-view").hidden = true;
-    $("search-view").hidden = false;
-    document.title = "Tra cứu thủ tục hành chính – Tổng đài Hà Nội";
-  }
 
-  // ---- wiring ---------------------------------------------------------
+  // ---- views and wiring ---------------------------------------------------
+
+  function showView(id) {
+    ["chat-view", "search-view", "detail-view"].forEach(function (v) { $(v).hidden = v !== id; });
+    var chat = id === "chat-view";
+    if (chat) $("tab-chat").setAttribute("aria-current", "page");
+    else $("tab-chat").removeAttribute("aria-current");
+    if (!chat) $("tab-search").setAttribute("aria-current", "page");
+    else $("tab-search").removeAttribute("aria-current");
+  }
 
   function route() {
     var m = /^#\/thu-tuc\/(.+)$/.exec(location.hash);
-    if (m) showDetail(decodeURIComponent(m[1]));
-    else showSearch();
+    if (m) {
+      showDetail(decodeURIComponent(m[1]));
+    } else if (location.hash === "#/tra-cuu") {
+      showView("search-view");
+      document.title = "Tra cứu thủ tục hành chính – Tổng đài Hà Nội";
+      if (!state.searched) { state.searched = true; search("", false); }
+    } else {
+      showView("chat-view");
+      document.title = "Hỏi đáp thủ tục hành chính – Tổng đài Hà Nội";
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    var msg = $("message");
+    $("chat-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var t = msg.value;
+      if (!t.trim()) { setChatStatus("Vui lòng nhập câu hỏi.", true); msg.focus(); return; }
+      msg.value = "";
+      send(t);
+    });
+    msg.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        $("chat-form").requestSubmit ? $("chat-form").requestSubmit() : $("send").click();
+      }
+    });
+    $("handover").addEventListener("click", function () { send(HANDOVER); });
+    $("restart").addEventListener("click", function () {
+      saveSession(null);
+      $("log").textContent = "";
+      setChatStatus("");
+      greet();
+      msg.focus();
+    });
+
     var input = $("q");
     var timer = null;
     $("search-form").addEventListener("submit", function (ev) {
@@ -259,7 +516,9 @@
     });
     $("more").addEventListener("click", function () { search(state.q, true); });
     window.addEventListener("hashchange", route);
+
+    greet();
+    getJSON("/healthz").then(function (h) { updateNote(h.kb_as_of); }, function () {});
     route();
-    search("", false);
   });
 })();

@@ -1,0 +1,584 @@
+/*
+ * api_chat.c - POST /api/v1/chat and GET /api/v1/kb/gaps.
+ *
+ * One chat request: validate (content type, body size, JSON shape, message
+ * length, channel) -> take the current answering snapshot -> borrow a store
+ * connection -> resume the session (or start one: unknown and expired ids
+ * get a new session and the response says which) -> answer_question with
+ * the session's dialog -> write the turn, the session and any gap in one
+ * transaction -> answer.  The answer is the same JSON object as
+ * `tongdai ask --json`, plus session_id, session_status and kb_as_of.
+ *
+ * Durability versus availability: the turn is written before the response
+ * is sent, but a failed write (disk full, locked database) is logged and
+ * counted, never turned into an error for the citizen - the answer does not
+ * depend on the write.  The only cost is that the next message of that
+ * session starts a new one.
+ *
+ * The dialog blob is the answering layer's struct dialog behind a 4-byte
+ * tag; a blob with another tag or size (an older layout) is ignored and the
+ * conversation starts afresh, and every field is bounds-checked on load so
+ * a damaged row cannot index past the option table.
+ */
+#include "http/api_chat.h"
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "answer/answer.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "http/answer_holder.h"
+#include "http/router.h"
+#include "http/store_pool.h"
+#include "store/store.h"
+#include "store/store_chat.h"
+#include "text/vn.h"
+#include "base/banned.h"
+
+#define GAPS_LIMIT_DEFAULT 50
+#define GAPS_LIMIT_MAX 500
+#define GAPS_OFFSET_MAX 1000000
+#define FIELD_MAX 200
+#define ANSWER_JSON_MAX ((size_t)4 << 20)
+
+static const char dialog_tag[4] = {'t', 'd', 'D', '1'};
+#define DIALOG_BLOB_LEN (sizeof dialog_tag + sizeof(struct dialog))
+
+enum { ST_ANSWERED, ST_CLARIFY, ST_NO_MATCH, ST_OTHER, ST__N };
+static const char *const status_label[ST__N] = {"answered", "clarify", "no_match",
+						"other_intent"};
+
+struct http_api_chat {
+	struct http_store_pool *pool;
+	struct http_answer_holder *holder;
+	int64_t ttl;
+	atomic_ulong answers[ST__N];
+	atomic_ulong turn_write_failures;
+	atomic_ulong sessions_started;
+};
+
+/* ---- validation ---------------------------------------------------------- */
+
+/* Is the Content-Type application/json (any parameters, any case)? */
+static bool is_json_type(const char *ct)
+{
+	static const char want[] = "application/json";
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, want, sizeof want - 1) != 0)
+		return false;
+	char next = ct[sizeof want - 1];
+	return next == '\0' || next == ';' || next == ' ';
+}
+
+/* Number of Unicode characters in valid UTF-8 text. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			c++;
+	return c;
+}
+
+static bool has_word_char(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			return true;
+	return false;
+}
+
+static bool channel_parse(const char *s, enum answer_channel *out)
+{
+	if (strcmp(s, "web") == 0 || strcmp(s, "app") == 0) {
+		*out = ANSWER_CHANNEL_CHAT;
+		return true;
+	}
+	if (strcmp(s, "voice") == 0) {
+		*out = ANSWER_CHANNEL_VOICE;
+		return true;
+	}
+	return false;
+}
+
+/* ---- dialog blob --------------------------------------------------------- */
+
+static void dialog_load(struct dialog *d, const struct store_chat_session *s)
+{
+	dialog_init(d);
+	if (s->dialog_len != DIALOG_BLOB_LEN || memcmp(s->dialog, dialog_tag, sizeof dialog_tag))
+		return;
+	memcpy(d, s->dialog + sizeof dialog_tag, sizeof *d);
+	d->procedure[DIALOG_CODE_MAX - 1] = '\0';
+	if (d->n_options > ANSWER_OPTIONS_MAX)
+		d->n_options = 0;
+	for (size_t i = 0; i < ANSWER_OPTIONS_MAX; i++)
+		d->options[i][DIALOG_CODE_MAX - 1] = '\0';
+	if ((unsigned)d->aspect >= ANSWER_ASPECT__COUNT)
+		d->aspect = ANSWER_ASPECT_OVERVIEW;
+}
+
+static void dialog_save(const struct dialog *d, unsigned char *blob)
+{
+	memcpy(blob, dialog_tag, sizeof dialog_tag);
+	memcpy(blob + sizeof dialog_tag, d, sizeof *d);
+}
+
+/* ---- POST /api/v1/chat --------------------------------------------------- */
+
+static int64_t now_seconds(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static json_t *jstr(const char *s)
+{
+	json_t *v = s ? json_string(s) : NULL;
+	return v ? v : json_null();
+}
+
+/* The candidates of a result as JSON text, for the gap row. */
+static char *candidates_json(const struct answer_result *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->n_candidates && i < ANSWER_OPTIONS_MAX; i++) {
+		const struct kb_procedure *p = r->candidates[i].proc;
+		if (!p)
+			continue;
+		json_t *o = json_object();
+		json_object_set_new(o, "code", jstr(p->code));
+		json_object_set_new(o, "name", jstr(p->name));
+		json_object_set_new(o, "field", jstr(p->field));
+		json_object_set_new(o, "agency", jstr(p->agency));
+		json_object_set_new(o, "score", json_real((double)(long)(r->candidates[i].score * 1e4) / 1e4));
+		json_array_append_new(a, o);
+	}
+	char *text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	char *copy = td_strdup(text ? text : "[]");
+	free(text); /* json_dumps allocates with jansson's malloc */
+	return copy;
+}
+
+/* Did this answer settle the clarification that was pending before it? */
+static bool resolves_pending(const struct answer_result *r, const struct dialog *before)
+{
+	if (r->status != ANSWER_STATUS_ANSWERED || !r->procedure || !r->procedure->code)
+		return false;
+	for (size_t i = 0; i < before->n_options && i < ANSWER_OPTIONS_MAX; i++)
+		if (strcmp(before->options[i], r->procedure->code) == 0)
+			return true;
+	return false;
+}
+
+static void record_turn(struct http_api_chat *c, struct store *st,
+			struct store_chat_session *sess, const struct dialog *before,
+			const struct dialog *after, const char *message,
+			const struct answer_result *r, int64_t now)
+{
+	bool gap = (r->status == ANSWER_STATUS_NO_MATCH || r->status == ANSWER_STATUS_CLARIFY) &&
+		   has_word_char(message);
+	const struct kb_procedure *top = r->n_candidates ? r->candidates[0].proc : NULL;
+	char *cands = gap ? candidates_json(r) : NULL;
+	struct store_chat_turn t = {
+		.question = message,
+		.intent = answer_intent_name(r->intent),
+		.aspect = answer_aspect_name(r->aspect),
+		.status = answer_status_name(r->status),
+		.procedure = r->status == ANSWER_STATUS_ANSWERED && r->procedure ? r->procedure->code
+										 : NULL,
+		.confidence = r->confidence,
+		.gap = gap,
+		.gap_field = top ? top->field : NULL,
+		.gap_agency = top ? top->agency : NULL,
+		.candidates = cands,
+		.resolves = resolves_pending(r, before),
+	};
+	unsigned char blob[DIALOG_BLOB_LEN];
+	dialog_save(after, blob);
+	td_err e = store_chat_turn_add(st, sess, &t, blob, sizeof blob, now, c->ttl);
+	if (e != TD_OK) {
+		atomic_fetch_add_explicit(&c->turn_write_failures, 1, memory_order_relaxed);
+		td_log(TD_LOG_WARN, "chat.turn_write_failed", "error", td_errname(e), "detail",
+		       store_errmsg(st), NULL);
+	}
+	td_free(cands);
+}
+
+static void count_status(struct http_api_chat *c, enum answer_status s)
+{
+	int i = s == ANSWER_STATUS_ANSWERED ? ST_ANSWERED
+		: s == ANSWER_STATUS_CLARIFY ? ST_CLARIFY
+		: s == ANSWER_STATUS_NO_MATCH ? ST_NO_MATCH
+					      : ST_OTHER;
+	atomic_fetch_add_explicit(&c->answers[i], 1, memory_order_relaxed);
+}
+
+/* Validate the request; on a problem fill res and return false. */
+static bool chat_input(struct http_request *req, struct http_response *res, json_t **doc,
+		       const char **message, size_t *message_len, const char **channel_name,
+		       enum answer_channel *channel, const char **session_id)
+{
+	*doc = NULL;
+	if (!is_json_type(http_request_header(req, "Content-Type"))) {
+		http_response_error(res, 415, "unsupported_media_type",
+				    "Yêu cầu phải gửi dữ liệu JSON (Content-Type: application/json).");
+		return false;
+	}
+	if (req->body_len > HTTP_CHAT_BODY_MAX) {
+		http_response_error(res, 413, "too_big",
+				    "Nội dung gửi lên quá lớn (tối đa 32 KB cho một tin nhắn).");
+		return false;
+	}
+	json_error_t je;
+	json_t *o = json_loadb(req->body, req->body_len, 0, &je);
+	if (!o) {
+		http_response_error(res, 400, "parse",
+				    "Dữ liệu gửi lên không phải JSON hợp lệ.");
+		return false;
+	}
+	*doc = o;
+	if (!json_is_object(o)) {
+		http_response_error(res, 400, "invalid",
+				    "Dữ liệu gửi lên phải là một đối tượng JSON có trường \"message\".");
+		return false;
+	}
+	json_t *m = json_object_get(o, "message");
+	if (!m || json_is_null(m)) {
+		http_response_error(res, 400, "missing_message",
+				    "Vui lòng nhập câu hỏi (trường \"message\").");
+		return false;
+	}
+	if (!json_is_string(m) || strlen(json_string_value(m)) != json_string_length(m)) {
+		http_response_error(res, 400, "invalid_message",
+				    "Câu hỏi (trường \"message\") phải là một chuỗi văn bản.");
+		return false;
+	}
+	const char *text = json_string_value(m);
+	size_t len = json_string_length(m);
+	bool blank = true;
+	for (size_t i = 0; i < len && blank; i++)
+		blank = text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
+	if (blank) {
+		http_response_error(res, 400, "missing_message",
+				    "Vui lòng nhập câu hỏi (trường \"message\").");
+		return false;
+	}
+	if (utf8_chars(text, len) > HTTP_CHAT_MESSAGE_MAX) {
+		http_response_error(res, 400, "message_too_long",
+				    "Câu hỏi quá dài (tối đa 2.000 ký tự). Vui lòng hỏi ngắn gọn hơn.");
+		return false;
+	}
+	*message = text;
+	*message_len = len;
+
+	json_t *ch = json_object_get(o, "channel");
+	*channel_name = "web";
+	*channel = ANSWER_CHANNEL_CHAT;
+	if (ch && !json_is_null(ch)) {
+		if (!json_is_string(ch) || !channel_parse(json_string_value(ch), channel)) {
+			http_response_error(res, 400, "invalid_channel",
+					    "Kênh (trường \"channel\") phải là \"web\", \"app\" "
+					    "hoặc \"voice\".");
+			return false;
+		}
+		*channel_name = json_string_value(ch);
+	}
+
+	json_t *sid = json_object_get(o, "session_id");
+	*session_id = NULL;
+	if (sid && !json_is_null(sid)) {
+		if (!json_is_string(sid)) {
+			http_response_error(res, 400, "invalid_session",
+					    "Mã phiên (trường \"session_id\") phải là một chuỗi.");
+			return false;
+		}
+		*session_id = json_string_value(sid);
+	}
+	return true;
+}
+
+static td_err post_chat(struct http_request *req, struct http_response *res, void *ctx)
+{
+	struct http_api_chat *c = ctx;
+	json_t *doc;
+	const char *message, *channel_name, *session_id;
+	size_t message_len;
+	enum answer_channel channel;
+	if (!chat_input(req, res, &doc, &message, &message_len, &channel_name, &channel,
+			&session_id)) {
+		json_decref(doc);
+		return TD_OK;
+	}
+
+	td_err e = TD_OK;
+	struct http_answer_snapshot *snap = http_answer_holder_acquire(c->holder);
+	if (!snap) {
+		http_response_error(res, 503, "unavailable",
+				    "Dịch vụ hỏi đáp tạm thời chưa sẵn sàng. Vui lòng thử lại sau.");
+		goto out_doc;
+	}
+	struct store *st;
+	e = http_store_pool_acquire(c->pool, &st);
+	if (e != TD_OK)
+		goto out_snap;
+
+	int64_t now = now_seconds();
+	struct store_chat_session *sess = td_malloc(sizeof *sess);
+	enum store_chat_lookup found = STORE_CHAT_UNKNOWN;
+	const char *session_status = "new";
+	if (session_id) {
+		e = store_chat_session_get(st, session_id, now, sess, &found);
+		if (e != TD_OK) {
+			/* Cannot read sessions: answer anyway, in a new one. */
+			td_log(TD_LOG_WARN, "chat.session_read_failed", "detail", store_errmsg(st),
+			       NULL);
+			found = STORE_CHAT_UNKNOWN;
+			e = TD_OK;
+		}
+	}
+	struct dialog d;
+	if (found == STORE_CHAT_LIVE) {
+		session_status = "resumed";
+		dialog_load(&d, sess);
+	} else {
+		if (found == STORE_CHAT_EXPIRED)
+			session_status = "expired";
+		e = store_chat_session_start(channel_name, now, c->ttl, sess);
+		if (e != TD_OK)
+			goto out_store;
+		atomic_fetch_add_explicit(&c->sessions_started, 1, memory_order_relaxed);
+		dialog_init(&d);
+	}
+	struct dialog before = d;
+
+	struct answer_result r;
+	e = answer_question(snap->bundle.engine, &d, message, message_len, channel, &r);
+	if (e != TD_OK)
+		goto out_store;
+	count_status(c, r.status);
+	record_turn(c, st, sess, &before, &d, message, &r, now);
+
+	struct td_buf out;
+	td_buf_init(&out, ANSWER_JSON_MAX);
+	char turn_id[STORE_CHAT_ID_MAX + 16];
+	snprintf(turn_id, sizeof turn_id, "%s.%u", sess->id, sess->turns ? sess->turns : 1);
+	answer_result_json(&r, turn_id, &out);
+	if (!td_buf_error(&out) && out.len && out.data[out.len - 1] == '}') {
+		td_buf_truncate(&out, out.len - 1);
+		td_buf_adds(&out, ",\"session_id\":");
+		td_json_escape(&out, sess->id);
+		td_buf_adds(&out, ",\"session_status\":");
+		td_json_escape(&out, session_status);
+		td_buf_adds(&out, ",\"channel\":");
+		td_json_escape(&out, channel_name);
+		td_buf_adds(&out, ",\"kb_as_of\":");
+		if (snap->kb_as_of[0])
+			td_json_escape(&out, snap->kb_as_of);
+		else
+			td_buf_adds(&out, "null");
+		td_buf_addc(&out, '}');
+	}
+	answer_result_release(&r);
+	if (td_buf_error(&out)) {
+		e = TD_ERR_TOOBIG;
+		td_buf_release(&out);
+		goto out_store;
+	}
+	size_t len;
+	char *body = td_buf_detach(&out, &len);
+	http_response_set_body(res, 200, "application/json; charset=utf-8", body, len);
+out_store:
+	td_free(sess);
+	http_store_pool_release(c->pool, st);
+out_snap:
+	http_answer_snapshot_unref(snap);
+out_doc:
+	json_decref(doc);
+	return e == TD_ERR_TOOBIG ? TD_ERR_INTERNAL : e;
+}
+
+/* ---- GET /api/v1/kb/gaps -------------------------------------------------- */
+
+/* "YYYY-MM-DD" -> Unix seconds at 00:00 UTC; false if malformed. */
+static bool parse_date(const char *s, int64_t *out)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	struct tm tm = {0};
+	tm.tm_year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
+	tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0') - 1;
+	tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31)
+		return false;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1)
+		return false;
+	*out = (int64_t)t;
+	return true;
+}
+
+static bool query_size(const struct http_request *req, const char *key, size_t def, size_t max,
+		       size_t *out)
+{
+	const char *v = http_request_query(req, key);
+	*out = def;
+	if (!v)
+		return true;
+	if (!*v || strlen(v) > 9)
+		return false;
+	size_t n = 0;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		n = n * 10 + (size_t)(*p - '0');
+	}
+	if (n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+static void iso_time(int64_t t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int gap_item(const struct store_gap *g, void *ctx)
+{
+	json_t *items = ctx;
+	char when[32];
+	iso_time(g->at, when, sizeof when);
+	json_t *o = json_object();
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "channel", jstr(g->channel));
+	json_object_set_new(o, "question", jstr(g->question));
+	json_object_set_new(o, "status", jstr(g->status));
+	json_object_set_new(o, "field", jstr(g->field));
+	json_object_set_new(o, "agency", jstr(g->agency));
+	json_t *cands = g->candidates ? json_loads(g->candidates, 0, NULL) : NULL;
+	json_object_set_new(o, "candidates", json_is_array(cands) ? cands : json_array());
+	if (cands && !json_is_array(cands))
+		json_decref(cands);
+	json_array_append_new(items, o);
+	return 0;
+}
+
+static td_err get_gaps(struct http_request *req, struct http_response *res, void *ctx)
+{
+	struct http_api_chat *c = ctx;
+	struct store_gap_filter f = {0};
+	const char *since = http_request_query(req, "since");
+	if (since && *since && !parse_date(since, &f.since)) {
+		http_response_error(res, 400, "invalid_filter",
+				    "Tham số since phải là ngày dạng YYYY-MM-DD, ví dụ 2026-11-01.");
+		return TD_OK;
+	}
+	const char *field = http_request_query(req, "field");
+	if (field && (strlen(field) > FIELD_MAX || !vn_utf8_valid(field, strlen(field)))) {
+		http_response_error(res, 400, "invalid_filter",
+				    "Lĩnh vực không hợp lệ (tối đa 200 ký tự).");
+		return TD_OK;
+	}
+	if (field && *field)
+		f.field = field;
+	if (!query_size(req, "limit", GAPS_LIMIT_DEFAULT, GAPS_LIMIT_MAX, &f.limit)) {
+		http_response_error(res, 400, "invalid_limit",
+				    "Tham số limit phải là số nguyên từ 0 đến 500.");
+		return TD_OK;
+	}
+	if (!query_size(req, "offset", 0, GAPS_OFFSET_MAX, &f.offset)) {
+		http_response_error(res, 400, "invalid_offset",
+				    "Tham số offset phải là số nguyên không âm (tối đa 1000000).");
+		return TD_OK;
+	}
+	struct store *st;
+	td_err e = http_store_pool_acquire(c->pool, &st);
+	if (e != TD_OK)
+		return e;
+	json_t *items = json_array();
+	size_t total = 0;
+	bool want_items = f.limit > 0;
+	e = store_chat_gaps(st, &f, want_items ? gap_item : NULL, items, &total);
+	if (e != TD_OK)
+		td_log(TD_LOG_ERROR, "chat.gaps_failed", "detail", store_errmsg(st), NULL);
+	http_store_pool_release(c->pool, st);
+	if (e != TD_OK) {
+		json_decref(items);
+		return e;
+	}
+	json_t *doc = json_object();
+	json_object_set_new(doc, "total", json_integer((json_int_t)total));
+	json_object_set_new(doc, "offset", json_integer((json_int_t)f.offset));
+	json_object_set_new(doc, "limit", json_integer((json_int_t)f.limit));
+	json_object_set_new(doc, "items", items);
+	return http_response_json(res, 200, doc);
+}
+
+/* ---- metrics and registration -------------------------------------------- */
+
+void http_api_chat_metrics(void *ctx, struct td_buf *out)
+{
+	struct http_api_chat *c = ctx;
+	td_buf_adds(out, "# HELP tongdai_chat_answers_total Chat messages answered, by outcome.\n"
+			 "# TYPE tongdai_chat_answers_total counter\n");
+	for (int i = 0; i < ST__N; i++)
+		td_buf_addf(out, "tongdai_chat_answers_total{status=\"%s\"} %lu\n", status_label[i],
+			    atomic_load_explicit(&c->answers[i], memory_order_relaxed));
+	td_buf_addf(out,
+		    "# HELP tongdai_chat_sessions_started_total Chat sessions started.\n"
+		    "# TYPE tongdai_chat_sessions_started_total counter\n"
+		    "tongdai_chat_sessions_started_total %lu\n"
+		    "# HELP tongdai_chat_turn_write_failures_total Chat turns answered but not "
+		    "stored.\n"
+		    "# TYPE tongdai_chat_turn_write_failures_total counter\n"
+		    "tongdai_chat_turn_write_failures_total %lu\n",
+		    atomic_load_explicit(&c->sessions_started, memory_order_relaxed),
+		    atomic_load_explicit(&c->turn_write_failures, memory_order_relaxed));
+}
+
+td_err http_api_chat_new(struct http_router *router, struct http_store_pool *pool,
+			 struct http_answer_holder *holder, int64_t session_ttl,
+			 struct http_api_chat **out)
+{
+	*out = NULL;
+	if (!router || !pool || !holder || session_ttl < 1)
+		return TD_ERR_INVAL;
+	struct http_api_chat *c = td_calloc(1, sizeof *c);
+	c->pool = pool;
+	c->holder = holder;
+	c->ttl = session_ttl;
+	for (int i = 0; i < ST__N; i++)
+		atomic_init(&c->answers[i], 0);
+	atomic_init(&c->turn_write_failures, 0);
+	atomic_init(&c->sessions_started, 0);
+	td_err e = http_route_add(router, "POST", "/api/v1/chat", post_chat, c);
+	if (e == TD_OK)
+		e = http_route_add(router, "GET", "/api/v1/kb/gaps", get_gaps, c);
+	if (e != TD_OK) {
+		td_free(c);
+		return e;
+	}
+	*out = c;
+	return TD_OK;
+}
+
+void http_api_chat_free(struct http_api_chat *c)
+{
+	td_free(c);
+}
