@@ -5,7 +5,7 @@
  * Chat: the procedure's name and code, the section the question asked about
  * (a numbered dossier list with originals/copies, fee and time per channel,
  * the place, the steps ...), then "Nguồn: URL (cập nhật DATE)" and a line for
- * sample data or the author's notes.  Long source text is cut at a word
+ * sample data or unverified facts (one caveat, not the owner's notes).  Long source text is cut at a word
  * boundary with "…" and the source link, never paraphrased into something the
  * record does not say.
  *
@@ -1118,11 +1118,14 @@ static void chat_footer(struct td_buf *b, const struct kb_procedure *p)
 	}
 	if (p->sample)
 		td_buf_adds(b, "Lưu ý: đây là dữ liệu mẫu, chưa phải thông tin chính thức.\n");
-	for (size_t i = 0; i < p->notes.n && i < 5; i++) {
-		td_buf_adds(b, "Lưu ý: ");
-		add_cut(b, p->notes.items[i], 300);
-		td_buf_addc(b, '\n');
-	}
+	/* The notes are the record owner's working notes on what is not yet
+	 * verified ("the source gives '1' with no unit; read as working
+	 * days"): citizens get one plain caveat, staff read the notes with
+	 * `kb show`. */
+	if (p->notes.n)
+		td_buf_adds(b, "Lưu ý: một số thông tin của thủ tục này (như lệ phí, thời hạn) chưa được "
+			       "cơ quan có thẩm quyền xác nhận; anh/chị nên hỏi lại nơi nộp hồ sơ "
+			       "trước khi đi.\n");
 }
 
 /* A short spoken name: the name up to the first clause break, ≤ 12 words. */
