@@ -20,6 +20,7 @@ static const struct {
 } commands[] = {
 	{"ask", cmd_ask, "answer citizens' questions (one, or --jsonl from standard input)"},
 	{"kb", cmd_kb, "manage the procedure knowledge base (import, show, list, validate, export, history)"},
+	{"pakn", cmd_pakn, "feedback and petitions: classify, place, route (and cases)"},
 	{"serve", cmd_serve, "start the HTTP switchboard"},
 };
 

@@ -10,6 +10,7 @@ struct td_config;
 
 int cmd_kb(int argc, char **argv, struct td_config *cfg);
 int cmd_serve(int argc, char **argv, struct td_config *cfg);
+int cmd_pakn(int argc, char **argv, struct td_config *cfg);
 
 /* Shared by subcommands: handle a --data-dir/--config style option that
  * every subcommand accepts.  Returns the number of argv entries consumed
