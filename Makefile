@@ -55,8 +55,10 @@ bench: build
 	@scripts/deps.sh bench
 	bench/run.sh $(BUILD)
 
+# Development-set figures: questions (answering) and feedback (PAKN).
 eval: build
 	scripts/eval.sh $(BUILD)
+	scripts/eval_pakn.sh $(BUILD)
 
 lint:
 	bash tests/cli/banned.sh
