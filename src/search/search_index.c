@@ -530,6 +530,18 @@ static void lex_prepare(struct builder *b, const struct vn_lexicon *lex)
 		if (id == SEARCH__NONE || ix->lex.n == before)
 			continue; /* same folded term twice: keep the first */
 		b->lex_ent[id] = en;
+		/* The accented spelling too: with diacritics typed, "sơ đồ" must
+		 * not match the everyday term "sổ đỏ" (they fold alike). */
+		td_buf_clear(&b->key);
+		for (size_t i = 0; i < b->an.n; i++) {
+			if (i)
+				td_buf_addc(&b->key, ' ');
+			td_buf_add(&b->key, search__acc(&b->an, i), b->an.t[i].acc_len);
+		}
+		ix->lex_acc_of = td_reallocarray(ix->lex_acc_of, ix->lex.n, sizeof *ix->lex_acc_of);
+		ix->lex_acc_of[id] = td_buf_error(&b->key)
+					     ? SEARCH__NONE
+					     : search__dict_intern(&ix->lex_acc, b->key.data, b->key.len);
 		unsigned nsyl = (unsigned)b->an.n;
 		if (nsyl > ix->lex_max_syl)
 			ix->lex_max_syl = nsyl;
@@ -720,6 +732,8 @@ static void index_free(struct search_index *ix)
 	search__dict_release(&ix->stop.acc);
 	search__dict_release(&ix->stop.fold);
 	search__dict_release(&ix->lex);
+	search__dict_release(&ix->lex_acc);
+	td_free(ix->lex_acc_of);
 	td_free(ix->lex_off);
 	td_free(ix->lex_term);
 	td_free(ix->lex_w);
@@ -849,5 +863,5 @@ size_t search_index_bytes(const struct search_index *ix)
 	       search__dict_bytes(&ix->stop.fold) + search__dict_bytes(&ix->lex) +
 	       (ix->lex.n + 1) * (sizeof *ix->lex_off + sizeof *ix->lex_w) +
 	       (ix->lex_off[ix->lex.n] + 1) * sizeof *ix->lex_term + ix->ntypo * sizeof *ix->typo +
-	       ix->ndocs;
+	       ix->ndocs + search__dict_bytes(&ix->lex_acc) + ix->lex.n * sizeof *ix->lex_acc_of;
 }

@@ -165,6 +165,9 @@ struct search_index {
 	uint32_t *lex_off;
 	uint32_t *lex_term;
 	float *lex_w;        /* per entry: weight of its expansion terms */
+	struct search__dict lex_acc; /* accented keys of the lexicon terms; lex_acc_of
+				      * maps a folded entry to its accented key id */
+	uint32_t *lex_acc_of;
 	unsigned lex_max_syl;
 
 	/* typo neighbourhood over folded ASCII words, sorted by hash */

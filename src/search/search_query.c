@@ -126,6 +126,33 @@ static void add_term(struct search_scratch *s, uint32_t id, float w, bool cover)
 /* Query terms                                                                */
 /* ------------------------------------------------------------------------- */
 
+/* Whether tokens [i, i+k) may stand for lexicon entry e: when any of them
+ * carries diacritics the accented spellings must agree too, so that "sơ
+ * đồ" (a diagram) is not read as the everyday "sổ đỏ" they fold to.  Text
+ * typed without diacritics keeps the folded match. */
+static bool accent_agrees(const struct search_index *ix, struct search_scratch *s, size_t i,
+			  size_t k, uint32_t e)
+{
+	const struct search__an *an = &s->an;
+	bool marks = false;
+	for (size_t j = i; j < i + k; j++)
+		marks |= an->t[j].marks;
+	if (!marks || !ix->lex_acc_of || ix->lex_acc_of[e] == SEARCH__NONE)
+		return true;
+	char small[512];
+	size_t len = 0;
+	for (size_t j = i; j < i + k; j++) {
+		size_t need = an->t[j].acc_len + 1;
+		if (len + need > sizeof small)
+			return true; /* too long to check: keep the folded match */
+		if (j > i)
+			small[len++] = ' ';
+		memcpy(small + len, search__acc(an, j), an->t[j].acc_len);
+		len += an->t[j].acc_len;
+	}
+	return search__dict_find(&ix->lex_acc, small, len) == ix->lex_acc_of[e];
+}
+
 static void match_lexicon(const struct search_index *ix, struct search_scratch *s,
 			  struct search_info *info)
 {
@@ -136,17 +163,22 @@ static void match_lexicon(const struct search_index *ix, struct search_scratch *
 		size_t k = an->n - i < ix->lex_max_syl ? an->n - i : ix->lex_max_syl;
 		uint32_t e = SEARCH__NONE;
 		for (; k > 0; k--) {
+			/* A phrase does not run across punctuation ("sổ, đỏ"). */
+			bool joined = true;
 			td_buf_clear(&s->key);
 			for (size_t j = i; j < i + k; j++) {
-				if (j > i)
+				if (j > i) {
+					joined &= an->t[j].adj;
 					td_buf_addc(&s->key, ' ');
+				}
 				td_buf_add(&s->key, search__fold(an, j), an->t[j].fold_len);
 			}
-			if (td_buf_error(&s->key))
+			if (!joined || td_buf_error(&s->key))
 				continue;
 			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
-			if (e != SEARCH__NONE)
+			if (e != SEARCH__NONE && accent_agrees(ix, s, i, k, e))
 				break;
+			e = SEARCH__NONE;
 		}
 		if (!k) {
 			i++;
