@@ -205,6 +205,26 @@ static void test_lexicon(void **state)
 	assert_string_equal(top(f->ix, "làm passport"), "2.001346");
 	assert_string_equal(top(f->ix, "mo cong ty trach nhiem huu han"), "2.001199");
 	assert_string_equal(top(f->ix, "đk hộ kinh doanh ntn"), "1.001612");
+
+	/* Expansions show in search_info: typed with diacritics, "sơ đồ" is
+	 * not "sổ đỏ" (they fold alike); without diacritics it may be; and a
+	 * phrase never runs across punctuation. */
+	struct search_scratch *sc = search_scratch_new();
+	struct search_hit h[3];
+	struct search_info info;
+	const char *q = "sổ đỏ";
+	search_query_ex(f->ix, sc, q, strlen(q), h, 3, &info);
+	assert_int_equal(info.expanded, 1);
+	q = "sơ đồ";
+	search_query_ex(f->ix, sc, q, strlen(q), h, 3, &info);
+	assert_int_equal(info.expanded, 0);
+	q = "so do";
+	search_query_ex(f->ix, sc, q, strlen(q), h, 3, &info);
+	assert_int_equal(info.expanded, 1);
+	q = "sổ, đỏ";
+	search_query_ex(f->ix, sc, q, strlen(q), h, 3, &info);
+	assert_int_equal(info.expanded, 0);
+	search_scratch_free(sc);
 }
 
 static void test_typos(void **state)
