@@ -222,6 +222,33 @@ static enum answer_aspect pick_aspect(enum answer_aspect a, unsigned mask, doubl
 	return conf >= 0.6 ? a : ANSWER_ASPECT_OVERVIEW;
 }
 
+/*
+ * The message classifier sees words, not the catalogue: "rút BHXH 1 lần",
+ * "mở cty TNHH 1 thành viên" or "xóa thế chấp sổ đỏ" can look like small
+ * talk, a request for an operator or a dossier question.  When it is not
+ * sure of such an intent, the search decides: a question that says most of
+ * a procedure's name and is mostly explained by it is a procedure question.
+ * Greetings and thanks are never overridden, and a clear report, operator
+ * request or dossier code keeps its intent (confidence ≥ 0.95).
+ */
+static bool overridable(enum answer_intent i, double confidence)
+{
+	switch (i) {
+	case ANSWER_INTENT_OUT_OF_SCOPE:
+	case ANSWER_INTENT_HUMAN:
+	case ANSWER_INTENT_DOSSIER_STATUS:
+	case ANSWER_INTENT_PAKN_REPORT:
+		return confidence < 0.95;
+	default:
+		return false;
+	}
+}
+
+static bool names_a_procedure(const struct answer_candidate *c)
+{
+	return c->title_cover >= 0.6 && c->query_cover >= 0.5;
+}
+
 td_err answer_question(const struct answer_engine *e, struct dialog *dialog, const char *q,
 		       size_t n, enum answer_channel channel, struct answer_result *out)
 {
@@ -260,7 +287,17 @@ td_err answer_question(const struct answer_engine *e, struct dialog *dialog, con
 		}
 	}
 
+	struct answer_candidate cand[SEARCH_MAX];
+	size_t words = 0, nc = 0;
+	bool searched = false;
 	out->intent = answer__intent_msg(e->nlu, &m, &out->intent_confidence);
+	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO &&
+	    overridable(out->intent, out->intent_confidence)) {
+		nc = e->retriever.query(e->retriever.ctx, q, n, cand, SEARCH_MAX, &words);
+		searched = true;
+		if (nc && names_a_procedure(&cand[0]))
+			out->intent = ANSWER_INTENT_PROCEDURE_INFO;
+	}
 	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO) {
 		out->status = ANSWER_STATUS_OTHER_INTENT;
 		rc = answer_compose_canned(canned_for(out->intent, &m), &out->text);
@@ -272,9 +309,8 @@ td_err answer_question(const struct answer_engine *e, struct dialog *dialog, con
 	enum answer_aspect a = answer__aspect_msg(e->nlu, &m, &mask, &aconf);
 	out->aspect = pick_aspect(a, mask, aconf);
 
-	struct answer_candidate cand[SEARCH_MAX];
-	size_t words = 0;
-	size_t nc = e->retriever.query(e->retriever.ctx, q, n, cand, SEARCH_MAX, &words);
+	if (!searched)
+		nc = e->retriever.query(e->retriever.ctx, q, n, cand, SEARCH_MAX, &words);
 	if (nc > SEARCH_MAX)
 		nc = SEARCH_MAX;
 	out->n_candidates = nc < ANSWER_OPTIONS_MAX ? nc : ANSWER_OPTIONS_MAX;
