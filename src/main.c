@@ -31,7 +31,11 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nRun 'tongdai COMMAND --help' for a command's options.\n"
-		   "Settings: tongdai.conf (key = value), TONGDAI_* environment, flags.\n");
+		   "\nSettings (tongdai.conf as key = value, or TONGDAI_<KEY> in the environment;\n"
+		   "flags override both):\n");
+	const char *help;
+	for (size_t i = 0; td_config_key(i, &help); i++)
+		fprintf(f, "  %-20s %s\n", td_config_key(i, NULL), help);
 }
 
 int main(int argc, char **argv)
