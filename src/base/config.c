@@ -22,7 +22,6 @@ static const struct {
 	{"http_rate_limit", "50", "requests per second allowed per client address (0: off)"},
 	{"web_dir", "", "directory of the static pages (default: the built-in location)"},
 	{"session_ttl_seconds", "1800", "idle seconds after which a chat session cannot be resumed"},
-	{"kb_sample_dir", "", "directory of the sample knowledge base loaded by 'serve --sample'"},
 };
 #define NKNOWN (sizeof known / sizeof known[0])
 
