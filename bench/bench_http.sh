@@ -2,24 +2,28 @@
 # bench_http.sh - chat throughput: `tongdai serve` answering POST
 # /api/v1/chat versus nginx serving a static file of the same size as the
 # chat response, both on loopback, both with 2 workers, measured by wrk with
-# the same connection count.  Not a test: it prints requests/s and the ratio
-# (target: tongdai within 2x of nginx).  Bounded (two wrk runs of DURATION),
-# loopback only, stops everything it started.
+# the same connection counts.  Not a test: for each connection count it
+# prints requests/s, p50/p99 latency and the ratio (target: tongdai within
+# 2x of nginx), and the number of connections open half-way through the run
+# (equal to the wrk connection count when keep-alive works; STACK.md
+# pitfall 1).  Bounded (2 wrk runs of DURATION per connection count),
+# loopback only, stops everything it started by PID.
 #
 #   bench/bench_http.sh [BUILD_DIR]      (default: build)
-# Env: DURATION (10s), CONNECTIONS (32), THREADS (2), MESSAGE (the question).
+# Env: DURATION (10s), CONNECTIONS ("32 8"), THREADS (2), MESSAGE (the
+# question).
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build}
 TONGDAI=${TONGDAI:-$BUILD/tongdai}
 DURATION=${DURATION:-10s}
-CONNECTIONS=${CONNECTIONS:-32}
+CONNECTIONS=${CONNECTIONS:-32 8}
 THREADS=${THREADS:-2}
 MESSAGE=${MESSAGE:-Đăng ký khai sinh cần những giấy tờ gì?}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
-for tool in wrk curl python3; do
+for tool in wrk curl python3 ss; do
 	command -v "$tool" >/dev/null || { echo "bench_http: $tool is missing (apt-get install $tool)"; exit 2; }
 done
 [ -x "$NGINX" ] || { echo "bench_http: nginx is missing (apt-get install nginx-light)"; exit 2; }
@@ -106,20 +110,43 @@ for i in $(seq 1 100); do
 done
 
 # ---- runs ------------------------------------------------------------------
-rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
-echo "chat response: $SIZE bytes (status $STATUS); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/chat.lua" \
-	"http://127.0.0.1:$TD_PORT/api/v1/chat" >"$WORK/wrk_td.txt"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
-	"http://127.0.0.1:$NG_PORT/answer.json" >"$WORK/wrk_ng.txt"
-grep -E "Latency|Non-2xx|Socket errors" "$WORK/wrk_td.txt" | sed 's/^/  tongdai: /' || true
-grep -E "Latency|Non-2xx|Socket errors" "$WORK/wrk_ng.txt" | sed 's/^/  nginx:   /' || true
-TD_RPS=$(rps "$WORK/wrk_td.txt")
-NG_RPS=$(rps "$WORK/wrk_ng.txt")
-python3 - "$TD_RPS" "$NG_RPS" <<'EOF'
-import sys
-td, ng = float(sys.argv[1]), float(sys.argv[2])
-print("tongdai POST /api/v1/chat : %10.0f requests/s" % td)
-print("nginx static, same size   : %10.0f requests/s" % ng)
-print("ratio nginx / tongdai     : %10.2f  (target <= 2)" % (ng / td if td else float("inf")))
+# run NAME URL CONNS [wrk args...]: wrk into $WORK/wrk_NAME_CONNS.txt; counts
+# the established connections to the port half-way through the run.
+run() {
+	local name=$1 url=$2 conns=$3 port
+	shift 3
+	port=${url#http://127.0.0.1:}
+	port=${port%%/*}
+	wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "$@" "$url" >"$WORK/wrk_${name}_$conns.txt" &
+	local wpid=$!
+	sleep "$(python3 -c 'import sys; print(float(sys.argv[1].rstrip("s")) / 2)' "$DURATION")"
+	ss -Htn state established "( sport = :$port )" | wc -l >"$WORK/estab_${name}_$conns.txt"
+	wait "$wpid"
+}
+echo "chat response: $SIZE bytes (status $STATUS); wrk -t$THREADS -d$DURATION --latency"
+for c in $CONNECTIONS; do
+	run td "http://127.0.0.1:$TD_PORT/api/v1/chat" "$c" -s "$WORK/chat.lua"
+	run ng "http://127.0.0.1:$NG_PORT/answer.json" "$c"
+	python3 - "$c" "$WORK/wrk_td_$c.txt" "$WORK/wrk_ng_$c.txt" \
+		"$(cat "$WORK/estab_td_$c.txt")" "$(cat "$WORK/estab_ng_$c.txt")" <<'EOF'
+import re, sys
+conns, td_file, ng_file, td_est, ng_est = sys.argv[1:6]
+
+def parse(path):
+    t = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", t, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+    err = re.search(r"Socket errors: (.*)", t)
+    return (rps, lat.get("50", "?"), lat.get("99", "?"), bad.group(1) if bad else "0",
+            err.group(1) if err else "none")
+
+td, ng = parse(td_file), parse(ng_file)
+print("-c%s" % conns)
+for name, r, est in (("tongdai POST /api/v1/chat", td, td_est),
+                     ("nginx static, same size", ng, ng_est)):
+    print("  %-26s %7.0f req/s  p50 %-8s p99 %-8s non-2xx %s, socket errors: %s, "
+          "connections open mid-run: %s" % (name, r[0], r[1], r[2], r[3], r[4], est))
+print("  ratio nginx / tongdai      %7.2f  (target <= 2)" % (ng[0] / td[0] if td[0] else float("inf")))
 EOF
+done

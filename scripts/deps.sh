@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs="build-essential pkg-config cmake libmicrohttpd-dev libjansson-dev
   libsqlite3-dev sqlite3 libutf8proc-dev libsodium-dev libcurl4-openssl-dev"
-test_pkgs="libcmocka-dev clang-14 libclang-rt-14-dev curl python3"
+test_pkgs="libcmocka-dev clang-14 libclang-rt-14-dev curl python3 python3-jsonschema"
 bench_pkgs="wrk nginx-light valgrind"
 browser_pkgs="chromium nodejs npm"
 

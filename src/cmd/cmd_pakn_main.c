@@ -1,6 +1,7 @@
 /*
  * cmd_pakn_main.c - `tongdai pakn SUBCOMMAND`: dispatch to the feedback and
- * petition (phản ánh, kiến nghị) commands.  Each subcommand lives in its own
+ * petition (phản ánh, kiến nghị) commands: classifying, cases, Open311 keys,
+ * the classifier's report.  Each subcommand lives in its own
  * file and takes argv with argv[0] = its own name.
  */
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_pakn.h"
+#include "cmd/cmd_pakn_cases.h"
 #include "cmd/cmd_pakn_classify.h"
 
 static const struct {
@@ -16,6 +18,11 @@ static const struct {
 	const char *help;
 } subs[] = {
 	{"classify", cmd_pakn_classify, "classify messages: category, level, emergency, place, agency"},
+	{"submit", cmd_pakn_submit, "file a report as a durable case (prints its number)"},
+	{"show", cmd_pakn_show, "one case: classification, place, agency, history"},
+	{"list", cmd_pakn_list, "cases, filtered by status, agency, ward, date"},
+	{"status", cmd_pakn_status, "move a case to its next status, with a note"},
+	{"apikey", cmd_pakn_apikey, "manage Open311 API keys"},
 	{"train", cmd_pakn_train, "cross-validated report of the classifier on its training data"},
 };
 

@@ -23,9 +23,12 @@
 #include "http/answer_holder.h"
 #include "http/api_chat.h"
 #include "http/api_kb.h"
+#include "http/api_pakn.h"
+#include "http/open311.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/store_pool.h"
+#include "pakn/intake.h"
 #include "base/banned.h"
 
 static void usage(FILE *f)
@@ -158,6 +161,11 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 	struct http_server *server = NULL;
 	struct http_answer_holder *holder = http_answer_holder_new();
 	struct http_api_chat *chat = NULL;
+	/* PAKN intake (classifier, places, routing, group-commit case writer)
+	 * and its REST + Open311 routes. */
+	struct pakn_intake *intake = NULL;
+	struct http_api_pakn *pakn_api = NULL;
+	struct http_open311 *open311 = NULL;
 	if (http_store_pool_new(data_dir, hc.threads, &pool, err, sizeof err) != TD_OK) {
 		fprintf(stderr, "tongdai serve: cannot open the data directory '%s': %s\n", data_dir,
 			err);
@@ -165,7 +173,17 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 	}
 	if (load_engine(holder, data_dir, "http.engine") != TD_OK)
 		goto out;
+	struct pakn_intake_config pic = {.data_dir = data_dir};
+	if (pakn_intake_open(&pic, &intake, err, sizeof err) != TD_OK) {
+		fprintf(stderr, "tongdai serve: cannot start the PAKN intake: %s\n", err);
+		goto out;
+	}
 	router = http_router_new();
+	if (http_api_pakn_new(router, pool, intake, &pakn_api) != TD_OK ||
+	    http_open311_new(router, pool, intake, &open311) != TD_OK) {
+		fprintf(stderr, "tongdai serve: internal error registering PAKN routes\n");
+		goto out_router;
+	}
 	if (http_api_kb_new(router, pool, web_dir, &kb) != TD_OK ||
 	    http_api_chat_new(router, pool, holder, ttl, &chat) != TD_OK) {
 		fprintf(stderr, "tongdai serve: internal error registering routes\n");
@@ -192,9 +210,12 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 	rc = 0;
 out_router:
 	http_api_chat_free(chat);
+	http_open311_free(open311);
+	http_api_pakn_free(pakn_api);
 	http_api_kb_free(kb);
 	http_router_free(router);
 out:
+	pakn_intake_close(intake); /* drains the case queue: every queued case is written */
 	http_store_pool_free(pool);
 	http_answer_holder_free(holder);
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);

@@ -2,18 +2,23 @@
  * api_chat.c - POST /api/v1/chat and GET /api/v1/kb/gaps.
  *
  * One chat request: validate (content type, body size, JSON shape, message
- * length, channel) -> take the current answering snapshot -> borrow a store
- * connection -> resume the session (or start one: unknown and expired ids
- * get a new session and the response says which) -> answer_question with
- * the session's dialog -> write the turn, the session and any gap in one
- * transaction -> answer.  The answer is the same JSON object as
- * `tongdai ask --json`, plus session_id, session_status and kb_as_of.
+ * length, channel) -> take the current answering snapshot -> resume the
+ * session from the session cache (the store only on a miss: after a
+ * restart, or for a session the cache let go of) or start one (unknown and
+ * expired ids get a new session and the response says which) ->
+ * answer_question with the session's dialog -> put the new session state
+ * in the cache and queue the turn for the turn writer -> answer.  The
+ * answer is the same JSON object as `tongdai ask --json`, plus session_id,
+ * session_status and kb_as_of.
  *
- * Durability versus availability: the turn is written before the response
- * is sent, but a failed write (disk full, locked database) is logged and
- * counted, never turned into an error for the citizen - the answer does not
- * depend on the write.  The only cost is that the next message of that
- * session starts a new one.
+ * Durability versus latency: the answer does not wait for the turn's fsync.
+ * The turn writer (turn_writer.h) commits the turns of all requests waiting
+ * in one transaction behind the answers; a clean stop flushes it, a crash
+ * loses at most the turns not yet committed (docs/internals/http.md).  The
+ * session cache keeps each session's newest state until its write has
+ * landed, so a follow-up sent right after an answer always sees the
+ * previous dialog.  A turn the store refuses or the full queue drops is
+ * counted, never turned into an error for the citizen.
  *
  * The dialog blob is the answering layer's struct dialog behind a 4-byte
  * tag; a blob with another tag or size (an older layout) is ignored and the
@@ -22,9 +27,11 @@
  */
 #include "http/api_chat.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -35,7 +42,9 @@
 #include "base/log.h"
 #include "http/answer_holder.h"
 #include "http/router.h"
+#include "http/session_cache.h"
 #include "http/store_pool.h"
+#include "http/turn_writer.h"
 #include "store/store.h"
 #include "store/store_chat.h"
 #include "text/vn.h"
@@ -47,8 +56,12 @@
 #define FIELD_MAX 200
 #define ANSWER_JSON_MAX ((size_t)4 << 20)
 
+/* Live sessions kept in memory (~380 bytes each: about 6 MiB). */
+#define SESSION_CACHE_ENTRIES 16384
+
 static const char dialog_tag[4] = {'t', 'd', 'D', '1'};
 #define DIALOG_BLOB_LEN (sizeof dialog_tag + sizeof(struct dialog))
+static_assert(DIALOG_BLOB_LEN <= HTTP_SESSION_DIALOG_MAX, "dialog blob must fit the cache");
 
 enum { ST_ANSWERED, ST_CLARIFY, ST_NO_MATCH, ST_OTHER, ST__N };
 static const char *const status_label[ST__N] = {"answered", "clarify", "no_match",
@@ -57,10 +70,12 @@ static const char *const status_label[ST__N] = {"answered", "clarify", "no_match
 struct http_api_chat {
 	struct http_store_pool *pool;
 	struct http_answer_holder *holder;
+	struct http_session_cache *sessions;
+	struct http_turn_writer *writer; /* owns its own store connection */
 	int64_t ttl;
 	atomic_ulong answers[ST__N];
-	atomic_ulong turn_write_failures;
 	atomic_ulong sessions_started;
+	atomic_ulong session_read_failures;
 };
 
 /* ---- validation ---------------------------------------------------------- */
@@ -112,7 +127,7 @@ static bool channel_parse(const char *s, enum answer_channel *out)
 
 /* ---- dialog blob --------------------------------------------------------- */
 
-static void dialog_load(struct dialog *d, const struct store_chat_session *s)
+static void dialog_load(struct dialog *d, const struct http_session_entry *s)
 {
 	dialog_init(d);
 	if (s->dialog_len != DIALOG_BLOB_LEN || memcmp(s->dialog, dialog_tag, sizeof dialog_tag))
@@ -180,11 +195,21 @@ static bool resolves_pending(const struct answer_result *r, const struct dialog 
 	return false;
 }
 
-static void record_turn(struct http_api_chat *c, struct store *st,
-			struct store_chat_session *sess, const struct dialog *before,
-			const struct dialog *after, const char *message,
-			const struct answer_result *r, int64_t now)
+/* Put the session's new state in the cache (pending its write) and queue
+ * the turn for the writer. */
+static void record_turn(struct http_api_chat *c, const struct http_session_entry *before,
+			const struct http_session_entry *after, const struct dialog *dialog_before,
+			const char *message, const struct answer_result *r, int64_t now)
 {
+	/* The cache first: the writer settles the entry once the turn is
+	 * stored, so the pending mark must be there before the turn is queued.
+	 * A set whose every entry still has a write in flight (only under a
+	 * burst far above the writer's pace) waits for the writer once. */
+	if (http_session_cache_put(c->sessions, after, true, false) == TD_ERR_BUSY) {
+		http_turn_writer_sync(c->writer);
+		http_session_cache_put(c->sessions, after, true, true);
+	}
+
 	bool gap = (r->status == ANSWER_STATUS_NO_MATCH || r->status == ANSWER_STATUS_CLARIFY) &&
 		   has_word_char(message);
 	const struct kb_procedure *top = r->n_candidates ? r->candidates[0].proc : NULL;
@@ -201,16 +226,18 @@ static void record_turn(struct http_api_chat *c, struct store *st,
 		.gap_field = top ? top->field : NULL,
 		.gap_agency = top ? top->agency : NULL,
 		.candidates = cands,
-		.resolves = resolves_pending(r, before),
+		.resolves = resolves_pending(r, dialog_before),
 	};
-	unsigned char blob[DIALOG_BLOB_LEN];
-	dialog_save(after, blob);
-	td_err e = store_chat_turn_add(st, sess, &t, blob, sizeof blob, now, c->ttl);
-	if (e != TD_OK) {
-		atomic_fetch_add_explicit(&c->turn_write_failures, 1, memory_order_relaxed);
-		td_log(TD_LOG_WARN, "chat.turn_write_failed", "error", td_errname(e), "detail",
-		       store_errmsg(st), NULL);
-	}
+	struct http_turn_session ts = {
+		.id = before->id,
+		.channel = before->channel,
+		.created_at = before->created_at,
+		.turns = before->turns,
+	};
+	td_err e = http_turn_writer_add(c->writer, &ts, &t, after->dialog, after->dialog_len, now,
+					c->ttl);
+	if (e != TD_OK) /* dropped (counted by the writer): nothing will settle it */
+		http_session_cache_settle(c->sessions, after->id);
 	td_free(cands);
 }
 
@@ -307,6 +334,75 @@ static bool chat_input(struct http_request *req, struct http_response *res, json
 	return true;
 }
 
+/* The state of session id at time now: from the cache, else from the store
+ * (and then cached).  A store that cannot be read counts as "unknown": the
+ * citizen is answered in a new session. */
+static enum store_chat_lookup session_find(struct http_api_chat *c, const char *id, int64_t now,
+					   struct http_session_entry *out)
+{
+	if (!store_chat_id_valid(id))
+		return STORE_CHAT_UNKNOWN;
+	switch (http_session_cache_get(c->sessions, id, now, out)) {
+	case HTTP_SESSION_LIVE:
+		return STORE_CHAT_LIVE;
+	case HTTP_SESSION_EXPIRED:
+		return STORE_CHAT_EXPIRED;
+	case HTTP_SESSION_MISS:
+		break;
+	}
+	struct store *st;
+	if (http_store_pool_acquire(c->pool, &st) != TD_OK) {
+		atomic_fetch_add_explicit(&c->session_read_failures, 1, memory_order_relaxed);
+		return STORE_CHAT_UNKNOWN;
+	}
+	/* 4 KiB of dialog room: on the heap, and only on a miss. */
+	struct store_chat_session *sess = td_malloc(sizeof *sess);
+	enum store_chat_lookup found = STORE_CHAT_UNKNOWN;
+	if (store_chat_session_get(st, id, now, sess, &found) != TD_OK) {
+		atomic_fetch_add_explicit(&c->session_read_failures, 1, memory_order_relaxed);
+		td_log(TD_LOG_WARN, "chat.session_read_failed", "detail", store_errmsg(st), NULL);
+		found = STORE_CHAT_UNKNOWN;
+	}
+	http_store_pool_release(c->pool, st);
+	if (found != STORE_CHAT_UNKNOWN) {
+		memset(out, 0, offsetof(struct http_session_entry, dialog));
+		snprintf(out->id, sizeof out->id, "%s", sess->id);
+		snprintf(out->channel, sizeof out->channel, "%s", sess->channel);
+		out->created_at = sess->created_at;
+		out->last_active = sess->last_active;
+		out->expires_at = sess->expires_at;
+		out->turns = sess->turns;
+		/* A blob that does not fit is not ours (dialog_load would
+		 * ignore it too): start the dialog afresh. */
+		if (sess->dialog_len <= sizeof out->dialog) {
+			out->dialog_len = sess->dialog_len;
+			memcpy(out->dialog, sess->dialog, sess->dialog_len);
+		}
+		/* A clean copy: if its set is busy, simply do not cache it. */
+		http_session_cache_put(c->sessions, out, false, false);
+	}
+	td_free(sess);
+	return found;
+}
+
+/* A new session: fresh id, no turns, no dialog. */
+static td_err session_new(const char *channel, int64_t now, int64_t ttl,
+			  struct http_session_entry *out)
+{
+	struct store_chat_session *s = td_malloc(sizeof *s);
+	td_err e = store_chat_session_start(channel, now, ttl, s);
+	if (e == TD_OK) {
+		memset(out, 0, offsetof(struct http_session_entry, dialog));
+		snprintf(out->id, sizeof out->id, "%s", s->id);
+		snprintf(out->channel, sizeof out->channel, "%s", s->channel);
+		out->created_at = s->created_at;
+		out->last_active = s->last_active;
+		out->expires_at = s->expires_at;
+	}
+	td_free(s);
+	return e;
+}
+
 static td_err post_chat(struct http_request *req, struct http_response *res, void *ctx)
 {
 	struct http_api_chat *c = ctx;
@@ -327,35 +423,22 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 				    "Dịch vụ hỏi đáp tạm thời chưa sẵn sàng. Vui lòng thử lại sau.");
 		goto out_doc;
 	}
-	struct store *st;
-	e = http_store_pool_acquire(c->pool, &st);
-	if (e != TD_OK)
-		goto out_snap;
 
 	int64_t now = now_seconds();
-	struct store_chat_session *sess = td_malloc(sizeof *sess);
-	enum store_chat_lookup found = STORE_CHAT_UNKNOWN;
+	struct http_session_entry sess;
+	enum store_chat_lookup found =
+		session_id ? session_find(c, session_id, now, &sess) : STORE_CHAT_UNKNOWN;
 	const char *session_status = "new";
-	if (session_id) {
-		e = store_chat_session_get(st, session_id, now, sess, &found);
-		if (e != TD_OK) {
-			/* Cannot read sessions: answer anyway, in a new one. */
-			td_log(TD_LOG_WARN, "chat.session_read_failed", "detail", store_errmsg(st),
-			       NULL);
-			found = STORE_CHAT_UNKNOWN;
-			e = TD_OK;
-		}
-	}
 	struct dialog d;
 	if (found == STORE_CHAT_LIVE) {
 		session_status = "resumed";
-		dialog_load(&d, sess);
+		dialog_load(&d, &sess);
 	} else {
 		if (found == STORE_CHAT_EXPIRED)
 			session_status = "expired";
-		e = store_chat_session_start(channel_name, now, c->ttl, sess);
+		e = session_new(channel_name, now, c->ttl, &sess);
 		if (e != TD_OK)
-			goto out_store;
+			goto out_snap;
 		atomic_fetch_add_explicit(&c->sessions_started, 1, memory_order_relaxed);
 		dialog_init(&d);
 	}
@@ -364,19 +447,27 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 	struct answer_result r;
 	e = answer_question(snap->bundle.engine, &d, message, message_len, channel, &r);
 	if (e != TD_OK)
-		goto out_store;
+		goto out_snap;
 	count_status(c, r.status);
-	record_turn(c, st, sess, &before, &d, message, &r, now);
+
+	struct http_session_entry next;
+	memcpy(&next, &sess, offsetof(struct http_session_entry, dialog));
+	next.turns = sess.turns + 1;
+	next.last_active = now;
+	next.expires_at = now + c->ttl;
+	next.dialog_len = DIALOG_BLOB_LEN;
+	dialog_save(&d, next.dialog);
+	record_turn(c, &sess, &next, &before, message, &r, now);
 
 	struct td_buf out;
 	td_buf_init(&out, ANSWER_JSON_MAX);
 	char turn_id[STORE_CHAT_ID_MAX + 16];
-	snprintf(turn_id, sizeof turn_id, "%s.%u", sess->id, sess->turns ? sess->turns : 1);
+	snprintf(turn_id, sizeof turn_id, "%s.%u", next.id, next.turns);
 	answer_result_json(&r, turn_id, &out);
 	if (!td_buf_error(&out) && out.len && out.data[out.len - 1] == '}') {
 		td_buf_truncate(&out, out.len - 1);
 		td_buf_adds(&out, ",\"session_id\":");
-		td_json_escape(&out, sess->id);
+		td_json_escape(&out, next.id);
 		td_buf_adds(&out, ",\"session_status\":");
 		td_json_escape(&out, session_status);
 		td_buf_adds(&out, ",\"channel\":");
@@ -392,14 +483,11 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 	if (td_buf_error(&out)) {
 		e = TD_ERR_TOOBIG;
 		td_buf_release(&out);
-		goto out_store;
+		goto out_snap;
 	}
 	size_t len;
 	char *body = td_buf_detach(&out, &len);
 	http_response_set_body(res, 200, "application/json; charset=utf-8", body, len);
-out_store:
-	td_free(sess);
-	http_store_pool_release(c->pool, st);
 out_snap:
 	http_answer_snapshot_unref(snap);
 out_doc:
@@ -507,6 +595,10 @@ static td_err get_gaps(struct http_request *req, struct http_response *res, void
 				    "Tham số offset phải là số nguyên không âm (tối đa 1000000).");
 		return TD_OK;
 	}
+	/* Turns are written behind the answers: let the ones already answered
+	 * land first, so a gap is listed as soon as its answer was sent.
+	 * Costs at most one batch commit, on an operator's request. */
+	http_turn_writer_sync(c->writer);
 	struct store *st;
 	td_err e = http_store_pool_acquire(c->pool, &st);
 	if (e != TD_OK)
@@ -535,6 +627,10 @@ static td_err get_gaps(struct http_request *req, struct http_response *res, void
 void http_api_chat_metrics(void *ctx, struct td_buf *out)
 {
 	struct http_api_chat *c = ctx;
+	struct http_turn_writer_stats ws;
+	struct http_session_cache_stats cs;
+	http_turn_writer_stats(c->writer, &ws);
+	http_session_cache_stats(c->sessions, &cs);
 	td_buf_adds(out, "# HELP tongdai_chat_answers_total Chat messages answered, by outcome.\n"
 			 "# TYPE tongdai_chat_answers_total counter\n");
 	for (int i = 0; i < ST__N; i++)
@@ -544,12 +640,52 @@ void http_api_chat_metrics(void *ctx, struct td_buf *out)
 		    "# HELP tongdai_chat_sessions_started_total Chat sessions started.\n"
 		    "# TYPE tongdai_chat_sessions_started_total counter\n"
 		    "tongdai_chat_sessions_started_total %lu\n"
-		    "# HELP tongdai_chat_turn_write_failures_total Chat turns answered but not "
-		    "stored.\n"
-		    "# TYPE tongdai_chat_turn_write_failures_total counter\n"
-		    "tongdai_chat_turn_write_failures_total %lu\n",
+		    "# HELP tongdai_chat_session_read_failures_total Session lookups the store "
+		    "could not answer (answered in a new session).\n"
+		    "# TYPE tongdai_chat_session_read_failures_total counter\n"
+		    "tongdai_chat_session_read_failures_total %lu\n",
 		    atomic_load_explicit(&c->sessions_started, memory_order_relaxed),
-		    atomic_load_explicit(&c->turn_write_failures, memory_order_relaxed));
+		    atomic_load_explicit(&c->session_read_failures, memory_order_relaxed));
+	td_buf_addf(out,
+		    "# HELP tongdai_chat_turns_written_total Chat turns committed to the store.\n"
+		    "# TYPE tongdai_chat_turns_written_total counter\n"
+		    "tongdai_chat_turns_written_total %llu\n"
+		    "# HELP tongdai_chat_turn_write_failures_total Chat turns answered but not "
+		    "stored (the store refused them).\n"
+		    "# TYPE tongdai_chat_turn_write_failures_total counter\n"
+		    "tongdai_chat_turn_write_failures_total %llu\n"
+		    "# HELP tongdai_chat_turns_dropped_total Chat turns answered but not stored "
+		    "(the write queue stayed full).\n"
+		    "# TYPE tongdai_chat_turns_dropped_total counter\n"
+		    "tongdai_chat_turns_dropped_total %llu\n"
+		    "# HELP tongdai_chat_turn_batches_total Transactions of the turn writer.\n"
+		    "# TYPE tongdai_chat_turn_batches_total counter\n"
+		    "tongdai_chat_turn_batches_total %llu\n"
+		    "# HELP tongdai_chat_turn_queue_depth Chat turns waiting to be written.\n"
+		    "# TYPE tongdai_chat_turn_queue_depth gauge\n"
+		    "tongdai_chat_turn_queue_depth %zu\n",
+		    (unsigned long long)ws.written, (unsigned long long)ws.failed,
+		    (unsigned long long)ws.dropped, (unsigned long long)ws.batches, ws.depth);
+	td_buf_addf(out,
+		    "# HELP tongdai_chat_session_cache_hits_total Session lookups answered from "
+		    "memory.\n"
+		    "# TYPE tongdai_chat_session_cache_hits_total counter\n"
+		    "tongdai_chat_session_cache_hits_total %llu\n"
+		    "# HELP tongdai_chat_session_cache_misses_total Session lookups that went to "
+		    "the store.\n"
+		    "# TYPE tongdai_chat_session_cache_misses_total counter\n"
+		    "tongdai_chat_session_cache_misses_total %llu\n"
+		    "# HELP tongdai_chat_session_cache_entries Sessions held in memory.\n"
+		    "# TYPE tongdai_chat_session_cache_entries gauge\n"
+		    "tongdai_chat_session_cache_entries %zu\n",
+		    (unsigned long long)cs.hits, (unsigned long long)cs.misses, cs.entries);
+}
+
+static void on_turn_settled(void *ctx, const char *session_id, bool stored)
+{
+	struct http_api_chat *c = ctx;
+	(void)stored;
+	http_session_cache_settle(c->sessions, session_id);
 }
 
 td_err http_api_chat_new(struct http_router *router, struct http_store_pool *pool,
@@ -565,20 +701,44 @@ td_err http_api_chat_new(struct http_router *router, struct http_store_pool *poo
 	c->ttl = session_ttl;
 	for (int i = 0; i < ST__N; i++)
 		atomic_init(&c->answers[i], 0);
-	atomic_init(&c->turn_write_failures, 0);
 	atomic_init(&c->sessions_started, 0);
-	td_err e = http_route_add(router, "POST", "/api/v1/chat", post_chat, c);
+	atomic_init(&c->session_read_failures, 0);
+	c->sessions = http_session_cache_new(SESSION_CACHE_ENTRIES);
+
+	char err[256];
+	struct store *wst;
+	td_err e = http_store_pool_open_own(pool, &wst, err, sizeof err);
+	if (e != TD_OK) {
+		td_log(TD_LOG_ERROR, "chat.turn_writer", "error", err, NULL);
+		goto fail_cache;
+	}
+	e = http_turn_writer_new(wst, NULL, on_turn_settled, c, &c->writer);
+	if (e != TD_OK)
+		goto fail_cache;
+	e = http_route_add(router, "POST", "/api/v1/chat", post_chat, c);
 	if (e == TD_OK)
 		e = http_route_add(router, "GET", "/api/v1/kb/gaps", get_gaps, c);
-	if (e != TD_OK) {
-		td_free(c);
-		return e;
-	}
+	if (e != TD_OK)
+		goto fail_writer;
 	*out = c;
 	return TD_OK;
+
+fail_writer:
+	http_turn_writer_free(c->writer);
+fail_cache:
+	http_session_cache_free(c->sessions);
+	td_free(c);
+	return e;
 }
 
 void http_api_chat_free(struct http_api_chat *c)
 {
+	if (!c)
+		return;
+	/* The server has stopped: no handler can add a turn any more.  Free
+	 * writes what is still queued (the clean-stop guarantee), then the
+	 * cache its callbacks settle can go. */
+	http_turn_writer_free(c->writer);
+	http_session_cache_free(c->sessions);
 	td_free(c);
 }

@@ -94,3 +94,9 @@ void http_store_pool_release(struct http_store_pool *p, struct store *s)
 	pthread_cond_signal(&p->returned);
 	pthread_mutex_unlock(&p->lock);
 }
+
+td_err http_store_pool_open_own(struct http_store_pool *p, struct store **out, char *err,
+				size_t errlen)
+{
+	return store_open(p->location, out, err, errlen);
+}

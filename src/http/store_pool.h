@@ -45,4 +45,13 @@ td_err http_store_pool_acquire(struct http_store_pool *p, struct store **out);
 /* Give a borrowed connection back.  NULL is ignored. */
 void http_store_pool_release(struct http_store_pool *p, struct store *s);
 
+/*
+ * Open one more connection to the pool's store that is NOT part of the
+ * pool: the caller owns it (store_close) and it does not count against
+ * max_open.  For a long-lived single user such as the chat turn writer
+ * thread.  Errors as store_open, with its message in err.
+ */
+td_err http_store_pool_open_own(struct http_store_pool *p, struct store **out, char *err,
+				size_t errlen);
+
 #endif

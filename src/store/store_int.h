@@ -79,6 +79,9 @@ struct store_ops {
 				  size_t *n);
 	/* Drop the dialog blob of sessions expired before `before`. */
 	td_err (*chat_expire)(struct store *s, int64_t before, size_t *n);
+
+	/* ---- PAKN cases (store_case.c, store_case_int.h; migration 3) ---- */
+	const struct store__case_ops *cases;
 };
 
 struct store {
@@ -86,9 +89,18 @@ struct store {
 	void *impl;          /* backend connection */
 	int schema_version;
 	char errmsg[512];
+	void *case_stmts;    /* the case backend's prepared statements, NULL until used */
 };
 
 extern const struct store_ops store__sqlite_ops;
+
+struct store__case_ops;
+/* The SQLite connection of a store opened with store__sqlite_ops (for
+ * store_case_sqlite.c), and the hook that finalises that file's statements
+ * before the connection closes. */
+struct sqlite3;
+struct sqlite3 *store__sqlite_db(struct store *s);
+void store__sqlite_case_close(struct store *s);
 
 /* Folded comparison key for filters (lower case, no diacritics, đ -> d);
  * caller frees. */

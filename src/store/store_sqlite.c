@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "base/alloc.h"
+#include "store/store_case_int.h"
 #include "store/store_int.h"
 
 /* Each entry upgrades the schema from version i to i + 1.  Never edit a
@@ -78,6 +79,72 @@ static const char *const migrations[] = {
 	"  resolved_at INTEGER);"
 	"CREATE INDEX kb_gap_open ON kb_gap(resolved_at, at);"
 	"CREATE INDEX kb_gap_session ON kb_gap(session_id) WHERE resolved_at IS NULL;",
+
+	/* 3: PAKN cases (store_case.h, docs/internals/pakn-cases.md).  The
+	 * original text is kept unaltered; the contact lives apart in
+	 * pakn_case_contact; every status change is a pakn_case_event; the
+	 * number comes from a per-day sequence; Open311 keys are stored as
+	 * BLAKE2b hashes only. */
+	"CREATE TABLE pakn_case ("
+	"  id INTEGER PRIMARY KEY,"
+	"  number TEXT NOT NULL UNIQUE,"
+	"  token TEXT NOT NULL UNIQUE,"
+	"  channel TEXT NOT NULL,"
+	"  service_code TEXT NOT NULL DEFAULT '',"
+	"  received_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  public_text TEXT NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  confidence REAL NOT NULL,"
+	"  reasons TEXT NOT NULL DEFAULT '[]',"
+	"  level TEXT NOT NULL,"
+	"  emergency INTEGER NOT NULL,"
+	"  emergency_numbers TEXT NOT NULL DEFAULT '',"
+	"  ward_codes TEXT NOT NULL DEFAULT '',"
+	"  place_text TEXT,"
+	"  agency TEXT NOT NULL DEFAULT '',"
+	"  routing_reason TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL,"
+	"  status_reason TEXT,"
+	"  missing TEXT NOT NULL DEFAULT '',"
+	"  duplicate_of INTEGER REFERENCES pakn_case(id),"
+	"  duplicate_score REAL,"
+	"  reporters INTEGER NOT NULL DEFAULT 1,"
+	"  lat REAL, long REAL,"
+	"  location TEXT,"
+	"  device_id TEXT NOT NULL DEFAULT '',"
+	"  account_id TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX pakn_case_received ON pakn_case(received_at);"
+	"CREATE INDEX pakn_case_status ON pakn_case(status, received_at);"
+	"CREATE INDEX pakn_case_agency ON pakn_case(agency, received_at);"
+	"CREATE TABLE pakn_case_contact ("
+	"  case_id INTEGER PRIMARY KEY REFERENCES pakn_case(id),"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  email TEXT NOT NULL DEFAULT '',"
+	"  address TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE pakn_case_event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES pakn_case(id),"
+	"  at INTEGER NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  actor TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX pakn_case_event_case ON pakn_case_event(case_id, id);"
+	"CREATE TABLE pakn_case_attachment ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES pakn_case(id),"
+	"  url TEXT NOT NULL,"
+	"  media_type TEXT NOT NULL DEFAULT '',"
+	"  size INTEGER NOT NULL DEFAULT -1);"
+	"CREATE INDEX pakn_case_attachment_case ON pakn_case_attachment(case_id);"
+	"CREATE TABLE pakn_day_seq (day TEXT PRIMARY KEY, last INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE open311_key ("
+	"  hash TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -242,11 +309,17 @@ fail_close:
 	return rc;
 }
 
+struct sqlite3 *store__sqlite_db(struct store *s)
+{
+	return ((struct sqlite_impl *)s->impl)->db;
+}
+
 static void sqlite_close(struct store *s)
 {
 	struct sqlite_impl *im = s->impl;
 	if (!im)
 		return;
+	store__sqlite_case_close(s);
 	for (int i = 0; i < ST__N; i++)
 		sqlite3_finalize(im->stmt[i]);
 	sqlite3_close(im->db);
@@ -661,4 +734,5 @@ const struct store_ops store__sqlite_ops = {
 	.chat_gaps = sqlite_chat_gaps,
 	.chat_gaps_count = sqlite_chat_gaps_count,
 	.chat_expire = sqlite_chat_expire,
+	.cases = &store__sqlite_case_ops,
 };

@@ -1,0 +1,166 @@
+# pakn_common.bash - shared by the PAKN/Open311 black-box tests (sourced, not
+# a test itself): counters, a server on a random loopback port stopped by
+# PID, curl wrappers, an Open311 key, and a tiny JSON-schema checker.
+# Env: TONGDAI (the binary), TD_SOURCE_DIR, TD_SHARED_DIR.
+set -u
+TONGDAI=${TONGDAI:?set TONGDAI to the tongdai binary}
+SRC=${TD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+SHARED=${TD_SHARED_DIR:-$SRC/../shared}
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+nok() { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# start_server NAME [--threads N]: sets PORT, PID, BASE.
+start_server() {
+	local name=$1 try i
+	shift
+	for try in $(seq 1 20); do
+		PORT=$((20000 + RANDOM % 20000))
+		TONGDAI_HTTP_RATE_LIMIT=0 "$TONGDAI" serve --data-dir "$WORK/data" \
+			--listen "127.0.0.1:$PORT" "$@" >>"$WORK/$name.log" 2>&1 &
+		PID=$!
+		BASE="http://127.0.0.1:$PORT"
+		for i in $(seq 1 600); do
+			kill -0 "$PID" 2>/dev/null || break
+			if curl -sf --max-time 2 "$BASE/healthz" >/dev/null 2>&1; then
+				PIDS+=("$PID")
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$PID" 2>/dev/null
+		wait "$PID" 2>/dev/null
+		grep -q "in use" "$WORK/$name.log" || { echo "server $name did not start:"; cat "$WORK/$name.log"; return 1; }
+	done
+	return 1
+}
+
+stop_server() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 1
+	for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid"
+}
+
+# req METHOD PATH [curl args...]: STATUS, body in $WORK/body, headers $WORK/hdr.
+req() {
+	local method=$1 path=$2
+	shift 2
+	STATUS=$(curl -s -X "$method" -o "$WORK/body" -D "$WORK/hdr" -w '%{http_code}' \
+		--max-time 30 "$@" "$BASE$path")
+}
+json() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$WORK/body" "$1" 2>/dev/null
+}
+jget() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+print(eval(sys.argv[2]))' "$WORK/body" "$1" 2>/dev/null
+}
+status_is() { [ "$STATUS" = "$1" ]; }
+hdr_has() { grep -qi "$1" "$WORK/hdr"; }
+
+# Is a pakn case subcommand wired into the program (the lead wires them)?
+pakn_cmd_wired() { "$TONGDAI" pakn "$1" --help >/dev/null 2>&1; }
+
+# open311_key NAME: a new Open311 key in $KEY (through the CLI when wired,
+# else straight into the table, hashed the same way: BLAKE2b-256 hex).
+open311_key() {
+	if pakn_cmd_wired apikey; then
+		KEY=$("$TONGDAI" pakn apikey --data-dir "$WORK/data" add "$1")
+	else
+		KEY="testkey-$RANDOM$RANDOM$RANDOM"
+		python3 - "$WORK/data/tongdai.db" "$KEY" "$1" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+h = hashlib.blake2b(sys.argv[2].encode(), digest_size=32).hexdigest()
+db.execute("INSERT INTO open311_key(hash, name, created_at) VALUES (?, ?, 0)", (h, sys.argv[3]))
+db.commit()
+PY
+	fi
+	[ -n "$KEY" ]
+}
+
+# schema_ok SCHEMA_FILE: validate $WORK/body against a shared Open311 schema
+# (jsonschema when installed, else a small checker: required keys, types,
+# enums, maxLength, anyOf, arrays, $ref to a sibling file, minItems).
+schema_ok() {
+	python3 - "$SHARED/data/open311" "$1" "$WORK/body" <<'PY'
+import json, os, sys
+d, name, body = sys.argv[1], sys.argv[2], sys.argv[3]
+doc = json.load(open(body, encoding="utf-8"))
+def load(n): return json.load(open(os.path.join(d, n), encoding="utf-8"))
+try:
+    import jsonschema  # Debian python3-jsonschema, when present
+    schema = load(name)
+    def resolve(s):
+        if isinstance(s, dict):
+            if "$ref" in s: return resolve(load(s["$ref"]))
+            return {k: resolve(v) for k, v in s.items()}
+        if isinstance(s, list): return [resolve(x) for x in s]
+        return s
+    jsonschema.validate(doc, resolve(schema))
+    sys.exit(0)
+except ImportError:
+    pass
+TYPES = {"string": str, "boolean": bool, "array": list, "object": dict}
+def check(v, s, path):
+    if "$ref" in s: return check(v, load(s["$ref"]), path)
+    if "anyOf" in s:
+        errs = [check(v, alt, path) for alt in s["anyOf"]]
+        return None if any(e is None for e in errs) else errs[0]
+    t = s.get("type")
+    if t == "number" and (isinstance(v, bool) or not isinstance(v, (int, float))): return f"{path}: not a number"
+    if t == "integer" and (isinstance(v, bool) or not isinstance(v, int)): return f"{path}: not an integer"
+    if t == "null" and v is not None: return f"{path}: not null"
+    if t in TYPES and not isinstance(v, TYPES[t]): return f"{path}: not {t}"
+    if "enum" in s and v not in s["enum"]: return f"{path}: {v!r} not in enum"
+    if "maxLength" in s and isinstance(v, str) and len(v) > s["maxLength"]: return f"{path}: too long"
+    if isinstance(v, list):
+        if len(v) < s.get("minItems", 0): return f"{path}: too few items"
+        for i, x in enumerate(v):
+            e = check(x, s.get("items", {}), f"{path}[{i}]")
+            if e: return e
+    if isinstance(v, dict):
+        for k in s.get("required", []):
+            if k not in v: return f"{path}: missing {k}"
+        for k, sub in s.get("properties", {}).items():
+            if k in v:
+                e = check(v[k], sub, f"{path}.{k}")
+                if e: return e
+    return None
+e = check(doc, load(name), "$")
+if e:
+    print("schema:", e)
+    sys.exit(1)
+PY
+}
+
+# xml_ok ROOT [XPATH...]: the body is well-formed XML with that root and each
+# path (ElementTree syntax) present.
+xml_ok() {
+	python3 - "$WORK/body" "$@" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+if root.tag != sys.argv[2]:
+    print("root is", root.tag); sys.exit(1)
+for p in sys.argv[3:]:
+    if root.find(p) is None:
+        print("missing", p); sys.exit(1)
+PY
+}
