@@ -64,8 +64,17 @@ td_err store_chat_session_start(const char *channel, int64_t now, int64_t ttl,
 	pthread_once(&sodium_once, sodium_setup);
 	if (sodium_state < 0)
 		return TD_ERR_INTERNAL;
+	/* 4 bytes of the start time, then 96 random bits: still unguessable,
+	 * but sessions started in the same second share a key prefix, so new
+	 * rows land on a few B-tree pages instead of a random page each
+	 * (measured as the turn writer's main disk cost under load). */
 	unsigned char raw[16];
-	randombytes_buf(raw, sizeof raw);
+	uint32_t t = (uint32_t)now;
+	raw[0] = (unsigned char)(t >> 24);
+	raw[1] = (unsigned char)(t >> 16);
+	raw[2] = (unsigned char)(t >> 8);
+	raw[3] = (unsigned char)t;
+	randombytes_buf(raw + 4, sizeof raw - 4);
 	sodium_bin2base64(out->id, sizeof out->id, raw, sizeof raw,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	copy_cut(out->channel, sizeof out->channel, channel ? channel : "web");

@@ -32,7 +32,8 @@
 
 struct store;
 
-/* Session ids are 16 random bytes in unpadded base64url: 22 characters. */
+/* Session ids are 16 bytes (the start second, then 12 random bytes) in
+ * unpadded base64url: 22 characters. */
 #define STORE_CHAT_ID_LEN 22
 /* Longest id accepted from outside (ids are checked before any lookup). */
 #define STORE_CHAT_ID_MAX 64
