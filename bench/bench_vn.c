@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof path, "%s", argv[1]);
 	else
 		snprintf(path, sizeof path, "%s/data/tthc/national_2642.jsonl",
-			 shared ? shared : "/work/shared");
+			 shared ? shared : TD_SOURCE_DIR "/../shared");
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		perror(path);

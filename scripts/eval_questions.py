@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """eval_questions.py - score `tongdai ask --jsonl` output against a labelled
-question set (the format of /work/shared/data/questions/dev.jsonl).
+question set (the format of ../shared/data/questions/dev.jsonl).
 
 usage: eval_questions.py QUESTIONS.jsonl ANSWERS.jsonl [--errors]
 

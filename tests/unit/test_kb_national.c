@@ -2,7 +2,7 @@
  * test_kb_national.c - the national-portal importer (src/kb/kb_national*.c).
  *
  * Each ugly shape is tested with a string copied from the real export
- * (/work/shared/data/tthc/national_2642.jsonl, record code in the comment).
+ * (../shared/data/tthc/national_2642.jsonl, record code in the comment).
  * The last test imports the whole file, asserts nothing is rejected and the
  * completeness shares stay above the floors measured when this was written,
  * and prints the statistics and the histogram of warning tags to stdout.
@@ -434,7 +434,7 @@ static void test_whole_export(void **state)
 	(void)state;
 	const char *shared = getenv("TD_SHARED_DIR");
 	char path[1024];
-	snprintf(path, sizeof path, "%s/data/tthc/national_2642.jsonl", shared ? shared : "/work/shared");
+	snprintf(path, sizeof path, "%s/data/tthc/national_2642.jsonl", shared ? shared : TD_SOURCE_DIR "/../shared");
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		printf("skipped: %s not found\n", path);
