@@ -217,13 +217,61 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 
 #define DIALOG_CODE_MAX 32
 
+/* A PAKN report being collected in the chat (report_dialog.h): the
+ * citizen's words (kept verbatim, later turns of content appended after a
+ * newline), what was asked last, and the contact kept apart from the text.
+ * Zero (state DIALOG_REPORT_NONE) when no report is under way. */
+#define DIALOG_REPORT_TEXT_MAX 3000
+#define DIALOG_REPORT_WARDS_MAX 5
+
+enum dialog_report_state {
+	DIALOG_REPORT_NONE,       /* no draft */
+	DIALOG_REPORT_ASKING,     /* asked for `slot`, waiting for the answer */
+	DIALOG_REPORT_CONFIRM,    /* summary shown, waiting for có/không */
+	DIALOG_REPORT_EMERGENCY,  /* emergency numbers given; files only if asked */
+	DIALOG_REPORT_STATUS,     /* asked for a case number to look up */
+	DIALOG_REPORT__NSTATE
+};
+
+struct dialog_report {
+	unsigned char state;     /* enum dialog_report_state */
+	unsigned char slot;      /* what was asked last (report_dialog.c) */
+	unsigned char tries;     /* times in a row that slot was asked */
+	unsigned char flags;     /* report_dialog.c: slots given up on */
+	unsigned char n_wards;   /* candidate wards offered, 0..DIALOG_REPORT_WARDS_MAX */
+	unsigned char ward_pick; /* 1..n_wards: the citizen's choice, 0 none */
+	char wards[DIALOG_REPORT_WARDS_MAX][6];           /* 5-digit codes */
+	char ward_name[64];      /* name of the chosen ward */
+	char name[96];
+	char phone[16];
+	char address[192];       /* for the reply (or an e-mail) */
+	char location[192];      /* the place as answered, in words */
+	unsigned short text_len; /* bytes of text */
+	char text[DIALOG_REPORT_TEXT_MAX + 1]; /* last: only text_len bytes are stored */
+};
+
 struct dialog {
 	char procedure[DIALOG_CODE_MAX];                  /* current procedure code, "" none */
 	enum answer_aspect aspect;                        /* last aspect answered */
 	size_t n_options;                                 /* last clarification */
 	char options[ANSWER_OPTIONS_MAX][DIALOG_CODE_MAX];
 	unsigned turns;
+	struct dialog_report report;                      /* added in blob version 2 */
 };
+
+/*
+ * The dialog as bytes for a session store: "tdD2", the fields above up to
+ * `report`, then - only while a report is under way - the report up to its
+ * text and text_len bytes of text.  Without a report the blob is 220 bytes
+ * or less; with one at most DIALOG_BLOB_MAX.  dialog_encode returns the
+ * length written to out (cap >= DIALOG_BLOB_MAX always suffices), 0 if cap
+ * is too small.  dialog_decode reads version 2 and the version-1 blobs
+ * ("tdD1" + the old struct) written before reports existed, checks every
+ * field, and returns false (d is then a fresh dialog) for anything else.
+ */
+#define DIALOG_BLOB_MAX 4000
+size_t dialog_encode(const struct dialog *d, unsigned char *out, size_t cap);
+bool dialog_decode(struct dialog *d, const unsigned char *blob, size_t len);
 
 void dialog_init(struct dialog *d);
 /* Remember that the conversation is now about `code` (clears options). */

@@ -6,7 +6,11 @@
  * question or a JSON object {"id","question","session"?}; one JSON object is
  * written per line, in order, so `make eval` and scripts can pipe a whole
  * question set through one process.  Lines with the same "session" share a
- * dialog (follow-ups, clarification picks).
+ * dialog (follow-ups, clarification picks, a PAKN report collected turn by
+ * turn: report_dialog.h).  Reports are filed through the PAKN intake into
+ * the --data-dir store, exactly as the server does; statuses are read from
+ * it.  If the intake cannot start, PAKN intents get the placeholder replies
+ * (a warning on stderr).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -15,11 +19,14 @@
 
 #include "answer/answer.h"
 #include "answer/bundle.h"
+#include "answer/report_dialog.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_ask.h"
+#include "pakn/intake.h"
+#include "store/store.h"
 
 #define LINE_MAX_BYTES ((size_t)64 << 10)
 #define SESSIONS_MAX 4096
@@ -40,7 +47,7 @@ static const char *const ask_usage =
 
 struct session {
 	char *name;
-	struct dialog d;
+	struct dialog *d; /* ~4 KB with its report draft */
 };
 
 struct ask {
@@ -50,7 +57,50 @@ struct ask {
 	enum answer_channel channel;
 	struct session *sessions;
 	size_t nsessions;
+	struct pakn_intake *intake;
+	struct store *store;         /* case lookups */
+	struct report_pakn *report;
+	struct report_backend report_ops;
 };
+
+static td_err ask_store_acquire(void *ctx, struct store **out)
+{
+	*out = ctx;
+	return *out ? TD_OK : TD_ERR_INVAL;
+}
+
+static void ask_store_release(void *ctx, struct store *s)
+{
+	(void)ctx;
+	(void)s;
+}
+
+/* The report backend over the store in data_dir; on failure a warning and
+ * no backend. */
+static void report_open(struct ask *a, const char *data_dir, const char *resources)
+{
+	char err[512] = "";
+	struct pakn_intake_config pic = {.data_dir = data_dir, .resource_dir = resources};
+	if (pakn_intake_open(&pic, &a->intake, err, sizeof err) != TD_OK)
+		goto fail;
+	if (store_open(data_dir, &a->store, err, sizeof err) != TD_OK)
+		goto fail;
+	struct report_store_access sa = {ask_store_acquire, ask_store_release, a->store};
+	if (report_pakn_new(a->intake, resources, &sa, &a->report, err, sizeof err) != TD_OK)
+		goto fail;
+	report_pakn_backend(a->report, &a->report_ops);
+	return;
+fail:
+	fprintf(stderr, "tongdai ask: PAKN reports unavailable: %s\n", err[0] ? err : "?");
+}
+
+static void report_close(struct ask *a)
+{
+	report_pakn_free(a->report);
+	if (a->store)
+		store_close(a->store);
+	pakn_intake_close(a->intake); /* drains the case queue */
+}
 
 static struct dialog *session_dialog(struct ask *a, const char *name)
 {
@@ -58,21 +108,26 @@ static struct dialog *session_dialog(struct ask *a, const char *name)
 		return NULL;
 	for (size_t i = 0; i < a->nsessions; i++)
 		if (strcmp(a->sessions[i].name, name) == 0)
-			return &a->sessions[i].d;
+			return a->sessions[i].d;
 	if (a->nsessions == SESSIONS_MAX)
 		return NULL;
 	a->sessions = td_reallocarray(a->sessions, a->nsessions + 1, sizeof *a->sessions);
 	struct session *s = &a->sessions[a->nsessions++];
 	s->name = td_strdup(name);
-	dialog_init(&s->d);
-	return &s->d;
+	s->d = td_malloc(sizeof *s->d);
+	dialog_init(s->d);
+	return s->d;
 }
 
 static int ask_one(struct ask *a, const char *id, const char *q, size_t n, struct dialog *d,
 		   bool json)
 {
 	struct answer_result r;
-	td_err rc = answer_question(a->b.engine, d, q, n, a->channel, &r);
+	struct report_turn rt;
+	td_err rc = report_dialog_answer(a->report ? &a->report_ops : NULL, a->b.engine, d, q, n,
+					 a->channel,
+					 a->channel == ANSWER_CHANNEL_VOICE ? "voice" : "web", &r,
+					 &rt);
 	if (rc != TD_OK) {
 		if (json)
 			printf("{\"id\":\"%s\",\"error\":\"%s\"}\n", "", td_errname(rc));
@@ -84,6 +139,11 @@ static int ask_one(struct ask *a, const char *id, const char *q, size_t n, struc
 		struct td_buf out;
 		td_buf_init(&out, (size_t)1 << 22);
 		answer_result_json(&r, id, &out);
+		if (rt.state && out.len && out.data[out.len - 1] == '}') {
+			td_buf_truncate(&out, out.len - 1);
+			report_turn_json(&rt, &out);
+			td_buf_addc(&out, '}');
+		}
 		if (a->debug && out.len && out.data[out.len - 1] == '}') {
 			/* Diagnostics for tuning: the measures behind the decision. */
 			td_buf_truncate(&out, out.len - 1);
@@ -217,14 +277,18 @@ int cmd_ask(int argc, char **argv, struct td_config *cfg)
 		rc = 1;
 		goto out;
 	}
+	report_open(&a, td_config_get(cfg, "data_dir"), resources);
 	if (jsonl)
 		rc = run_jsonl(&a);
 	else
 		rc = ask_one(&a, "", q.data, q.len, NULL, a.json);
+	report_close(&a);
 	answer_bundle_close(&a.b);
 out:
-	for (size_t i = 0; i < a.nsessions; i++)
+	for (size_t i = 0; i < a.nsessions; i++) {
 		td_free(a.sessions[i].name);
+		td_free(a.sessions[i].d);
+	}
 	td_free(a.sessions);
 	td_buf_release(&q);
 	return rc;

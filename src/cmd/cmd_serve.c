@@ -189,6 +189,11 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 		fprintf(stderr, "tongdai serve: internal error registering routes\n");
 		goto out_router;
 	}
+	/* the chat's report conversation files through the same intake */
+	if (http_api_chat_set_intake(chat, intake, NULL) != TD_OK) {
+		fprintf(stderr, "tongdai serve: cannot start the chat's PAKN reports\n");
+		goto out_router;
+	}
 	http_api_kb_set_answer(kb, holder);
 	http_api_kb_set_metrics(kb, http_api_chat_metrics, chat);
 	if (http_server_start(&hc, router, &server, err, sizeof err) != TD_OK) {

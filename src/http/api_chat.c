@@ -20,10 +20,17 @@
  * previous dialog.  A turn the store refuses or the full queue drops is
  * counted, never turned into an error for the citizen.
  *
- * The dialog blob is the answering layer's struct dialog behind a 4-byte
- * tag; a blob with another tag or size (an older layout) is ignored and the
- * conversation starts afresh, and every field is bounds-checked on load so
- * a damaged row cannot index past the option table.
+ * The dialog blob is dialog_encode's (answer.h: a 4-byte version tag, then
+ * the fields; version-1 blobs still load, anything else starts afresh, and
+ * every field is bounds-checked so a damaged row cannot index past a
+ * table).  A PAKN report under way (report_dialog.h) makes the blob up to
+ * 4 KB, more than the session cache holds (256 bytes): the cache then keeps
+ * a 4-byte marker "tdDS" instead, meaning "the dialog is in the store", and
+ * the next turn waits for the turn writer (http_turn_writer_sync, usually
+ * nothing left to wait for) and reads the session from the store.  Only
+ * report turns pay that read.  The turn's question is logged masked while a
+ * report is under way (report_turn_log_text), so phone numbers and the
+ * name given for a report stay out of the chat log.
  */
 #include "http/api_chat.h"
 
@@ -38,6 +45,7 @@
 #include <time.h>
 
 #include "answer/answer.h"
+#include "answer/report_dialog.h"
 #include "base/alloc.h"
 #include "base/log.h"
 #include "http/answer_holder.h"
@@ -59,9 +67,9 @@
 /* Live sessions kept in memory (~380 bytes each: about 6 MiB). */
 #define SESSION_CACHE_ENTRIES 16384
 
-static const char dialog_tag[4] = {'t', 'd', 'D', '1'};
-#define DIALOG_BLOB_LEN (sizeof dialog_tag + sizeof(struct dialog))
-static_assert(DIALOG_BLOB_LEN <= HTTP_SESSION_DIALOG_MAX, "dialog blob must fit the cache");
+/* In the cache instead of a blob too big for it: read the store. */
+static const unsigned char dialog_in_store[4] = {'t', 'd', 'D', 'S'};
+static_assert(DIALOG_BLOB_MAX <= STORE_CHAT_DIALOG_MAX, "dialog blob must fit the store");
 
 enum { ST_ANSWERED, ST_CLARIFY, ST_NO_MATCH, ST_OTHER, ST__N };
 static const char *const status_label[ST__N] = {"answered", "clarify", "no_match",
@@ -76,6 +84,8 @@ struct http_api_chat {
 	atomic_ulong answers[ST__N];
 	atomic_ulong sessions_started;
 	atomic_ulong session_read_failures;
+	struct report_pakn *report;      /* NULL: PAKN replies are placeholders */
+	struct report_backend report_ops;
 };
 
 /* ---- validation ---------------------------------------------------------- */
@@ -127,26 +137,11 @@ static bool channel_parse(const char *s, enum answer_channel *out)
 
 /* ---- dialog blob --------------------------------------------------------- */
 
-static void dialog_load(struct dialog *d, const struct http_session_entry *s)
-{
-	dialog_init(d);
-	if (s->dialog_len != DIALOG_BLOB_LEN || memcmp(s->dialog, dialog_tag, sizeof dialog_tag))
-		return;
-	memcpy(d, s->dialog + sizeof dialog_tag, sizeof *d);
-	d->procedure[DIALOG_CODE_MAX - 1] = '\0';
-	if (d->n_options > ANSWER_OPTIONS_MAX)
-		d->n_options = 0;
-	for (size_t i = 0; i < ANSWER_OPTIONS_MAX; i++)
-		d->options[i][DIALOG_CODE_MAX - 1] = '\0';
-	if ((unsigned)d->aspect >= ANSWER_ASPECT__COUNT)
-		d->aspect = ANSWER_ASPECT_OVERVIEW;
-}
-
-static void dialog_save(const struct dialog *d, unsigned char *blob)
-{
-	memcpy(blob, dialog_tag, sizeof dialog_tag);
-	memcpy(blob + sizeof dialog_tag, d, sizeof *d);
-}
+/* The session's dialog: blob[0..len) as found (cache or store). */
+struct dialog_bytes {
+	size_t len;
+	unsigned char data[STORE_CHAT_DIALOG_MAX];
+};
 
 /* ---- POST /api/v1/chat --------------------------------------------------- */
 
@@ -199,7 +194,8 @@ static bool resolves_pending(const struct answer_result *r, const struct dialog 
  * the turn for the writer. */
 static void record_turn(struct http_api_chat *c, const struct http_session_entry *before,
 			const struct http_session_entry *after, const struct dialog *dialog_before,
-			const char *message, const struct answer_result *r, int64_t now)
+			const struct dialog_bytes *blob, const char *message,
+			const struct answer_result *r, int64_t now)
 {
 	/* The cache first: the writer settles the entry once the turn is
 	 * stored, so the pending mark must be there before the turn is queued.
@@ -214,8 +210,9 @@ static void record_turn(struct http_api_chat *c, const struct http_session_entry
 		   has_word_char(message);
 	const struct kb_procedure *top = r->n_candidates ? r->candidates[0].proc : NULL;
 	char *cands = gap ? candidates_json(r) : NULL;
+	char *logged = report_turn_log_text(dialog_before, message, strlen(message));
 	struct store_chat_turn t = {
-		.question = message,
+		.question = logged ? logged : message,
 		.intent = answer_intent_name(r->intent),
 		.aspect = answer_aspect_name(r->aspect),
 		.status = answer_status_name(r->status),
@@ -234,11 +231,11 @@ static void record_turn(struct http_api_chat *c, const struct http_session_entry
 		.created_at = before->created_at,
 		.turns = before->turns,
 	};
-	td_err e = http_turn_writer_add(c->writer, &ts, &t, after->dialog, after->dialog_len, now,
-					c->ttl);
+	td_err e = http_turn_writer_add(c->writer, &ts, &t, blob->data, blob->len, now, c->ttl);
 	if (e != TD_OK) /* dropped (counted by the writer): nothing will settle it */
 		http_session_cache_settle(c->sessions, after->id);
 	td_free(cands);
+	td_free(logged);
 }
 
 static void count_status(struct http_api_chat *c, enum answer_status s)
@@ -338,12 +335,21 @@ static bool chat_input(struct http_request *req, struct http_response *res, json
  * (and then cached).  A store that cannot be read counts as "unknown": the
  * citizen is answered in a new session. */
 static enum store_chat_lookup session_find(struct http_api_chat *c, const char *id, int64_t now,
-					   struct http_session_entry *out)
+					   struct http_session_entry *out, struct dialog_bytes *blob)
 {
+	blob->len = 0;
 	if (!store_chat_id_valid(id))
 		return STORE_CHAT_UNKNOWN;
 	switch (http_session_cache_get(c->sessions, id, now, out)) {
 	case HTTP_SESSION_LIVE:
+		if (out->dialog_len == sizeof dialog_in_store &&
+		    memcmp(out->dialog, dialog_in_store, sizeof dialog_in_store) == 0) {
+			/* a report under way: its state is (about to be) in the store */
+			http_turn_writer_sync(c->writer);
+			break;
+		}
+		blob->len = out->dialog_len;
+		memcpy(blob->data, out->dialog, out->dialog_len);
 		return STORE_CHAT_LIVE;
 	case HTTP_SESSION_EXPIRED:
 		return STORE_CHAT_EXPIRED;
@@ -372,11 +378,16 @@ static enum store_chat_lookup session_find(struct http_api_chat *c, const char *
 		out->last_active = sess->last_active;
 		out->expires_at = sess->expires_at;
 		out->turns = sess->turns;
-		/* A blob that does not fit is not ours (dialog_load would
-		 * ignore it too): start the dialog afresh. */
-		if (sess->dialog_len <= sizeof out->dialog) {
-			out->dialog_len = sess->dialog_len;
-			memcpy(out->dialog, sess->dialog, sess->dialog_len);
+		if (sess->dialog_len <= sizeof blob->data) {
+			blob->len = sess->dialog_len;
+			memcpy(blob->data, sess->dialog, sess->dialog_len);
+		}
+		if (blob->len <= sizeof out->dialog) {
+			out->dialog_len = blob->len;
+			memcpy(out->dialog, blob->data, blob->len);
+		} else {
+			out->dialog_len = sizeof dialog_in_store;
+			memcpy(out->dialog, dialog_in_store, sizeof dialog_in_store);
 		}
 		/* A clean copy: if its set is busy, simply do not cache it. */
 		http_session_cache_put(c->sessions, out, false, false);
@@ -426,13 +437,17 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 
 	int64_t now = now_seconds();
 	struct http_session_entry sess;
+	/* ~4 KB blob and ~4 KB dialog twice: on the heap, not a pool thread's stack */
+	struct dialog_bytes *blob = td_malloc(sizeof *blob);
+	struct dialog *dd = td_malloc(2 * sizeof *dd);
+	struct dialog *dp = &dd[0], *before = &dd[1];
+	blob->len = 0;
 	enum store_chat_lookup found =
-		session_id ? session_find(c, session_id, now, &sess) : STORE_CHAT_UNKNOWN;
+		session_id ? session_find(c, session_id, now, &sess, blob) : STORE_CHAT_UNKNOWN;
 	const char *session_status = "new";
-	struct dialog d;
 	if (found == STORE_CHAT_LIVE) {
 		session_status = "resumed";
-		dialog_load(&d, &sess);
+		dialog_decode(dp, blob->data, blob->len);
 	} else {
 		if (found == STORE_CHAT_EXPIRED)
 			session_status = "expired";
@@ -440,12 +455,14 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 		if (e != TD_OK)
 			goto out_snap;
 		atomic_fetch_add_explicit(&c->sessions_started, 1, memory_order_relaxed);
-		dialog_init(&d);
+		dialog_init(dp);
 	}
-	struct dialog before = d;
+	*before = *dp;
 
 	struct answer_result r;
-	e = answer_question(snap->bundle.engine, &d, message, message_len, channel, &r);
+	struct report_turn rt;
+	e = report_dialog_answer(c->report ? &c->report_ops : NULL, snap->bundle.engine, dp,
+				 message, message_len, channel, channel_name, &r, &rt);
 	if (e != TD_OK)
 		goto out_snap;
 	count_status(c, r.status);
@@ -455,9 +472,15 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 	next.turns = sess.turns + 1;
 	next.last_active = now;
 	next.expires_at = now + c->ttl;
-	next.dialog_len = DIALOG_BLOB_LEN;
-	dialog_save(&d, next.dialog);
-	record_turn(c, &sess, &next, &before, message, &r, now);
+	blob->len = dialog_encode(dp, blob->data, sizeof blob->data);
+	if (blob->len <= sizeof next.dialog) {
+		next.dialog_len = blob->len;
+		memcpy(next.dialog, blob->data, blob->len);
+	} else {
+		next.dialog_len = sizeof dialog_in_store;
+		memcpy(next.dialog, dialog_in_store, sizeof dialog_in_store);
+	}
+	record_turn(c, &sess, &next, before, blob, message, &r, now);
 
 	struct td_buf out;
 	td_buf_init(&out, ANSWER_JSON_MAX);
@@ -466,6 +489,7 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 	answer_result_json(&r, turn_id, &out);
 	if (!td_buf_error(&out) && out.len && out.data[out.len - 1] == '}') {
 		td_buf_truncate(&out, out.len - 1);
+		report_turn_json(&rt, &out);
 		td_buf_adds(&out, ",\"session_id\":");
 		td_json_escape(&out, next.id);
 		td_buf_adds(&out, ",\"session_status\":");
@@ -489,6 +513,8 @@ static td_err post_chat(struct http_request *req, struct http_response *res, voi
 	char *body = td_buf_detach(&out, &len);
 	http_response_set_body(res, 200, "application/json; charset=utf-8", body, len);
 out_snap:
+	td_free(blob);
+	td_free(dd);
 	http_answer_snapshot_unref(snap);
 out_doc:
 	json_decref(doc);
@@ -731,6 +757,36 @@ fail_cache:
 	return e;
 }
 
+static td_err report_store_acquire(void *ctx, struct store **out)
+{
+	return http_store_pool_acquire(ctx, out);
+}
+
+static void report_store_release(void *ctx, struct store *s)
+{
+	http_store_pool_release(ctx, s);
+}
+
+td_err http_api_chat_set_intake(struct http_api_chat *c, struct pakn_intake *intake,
+				const char *resource_dir)
+{
+	if (!c || !intake || c->report)
+		return TD_ERR_INVAL;
+	struct report_store_access sa = {
+		.acquire = report_store_acquire,
+		.release = report_store_release,
+		.ctx = c->pool,
+	};
+	char err[256] = "";
+	td_err e = report_pakn_new(intake, resource_dir, &sa, &c->report, err, sizeof err);
+	if (e != TD_OK) {
+		td_log(TD_LOG_ERROR, "chat.report_backend", "error", err, NULL);
+		return e;
+	}
+	report_pakn_backend(c->report, &c->report_ops);
+	return TD_OK;
+}
+
 void http_api_chat_free(struct http_api_chat *c)
 {
 	if (!c)
@@ -740,5 +796,6 @@ void http_api_chat_free(struct http_api_chat *c)
 	 * cache its callbacks settle can go. */
 	http_turn_writer_free(c->writer);
 	http_session_cache_free(c->sessions);
+	report_pakn_free(c->report);
 	td_free(c);
 }

@@ -40,6 +40,17 @@ td_err http_api_chat_new(struct http_router *router, struct http_store_pool *poo
 			 struct http_api_chat **out);
 void http_api_chat_free(struct http_api_chat *c);
 
+struct pakn_intake;
+/*
+ * Turn on the PAKN report conversation (report_dialog.h): reports are
+ * collected turn by turn and filed through intake (borrowed: it must
+ * outlive c), statuses looked up through the store pool.  resource_dir
+ * (NULL: the source tree) holds data/pakn and data/hanoi.  Call before the
+ * server starts.  Without it, PAKN intents get the placeholder replies.
+ */
+td_err http_api_chat_set_intake(struct http_api_chat *c, struct pakn_intake *intake,
+				const char *resource_dir);
+
 /* Append the chat counters (answers by status, turn-write failures) to out
  * in Prometheus text format.  ctx is a struct http_api_chat; thread-safe. */
 void http_api_chat_metrics(void *ctx, struct td_buf *out);

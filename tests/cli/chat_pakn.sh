@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# chat_pakn.sh - black-box test of the PAKN report conversation: a report
+# collected turn by turn through POST /api/v1/chat ends with a case number,
+# GET /api/v1/pakn/{number} shows it without name or phone, a status
+# question finds it; the same through `tongdai ask --jsonl` with a session.
+set -u
+
+TONGDAI=${TONGDAI:?set TONGDAI to the tongdai binary}
+SRC=${TD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+nok() { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { # check DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else nok "$desc"; fi
+}
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---- helpers ----------------------------------------------------------------
+
+# req METHOD PATH [curl args...]: sets STATUS, body in $WORK/body.
+req() {
+	local method=$1 path=$2
+	shift 2
+	STATUS=$(curl -s -X "$method" -o "$WORK/body" -D "$WORK/hdr" -w '%{http_code}' \
+		--max-time 20 "$@" "$BASE$path")
+}
+
+# chat JSON: POST a JSON body to /api/v1/chat.
+chat() {
+	printf '%s' "$1" >"$WORK/req.json"
+	req POST /api/v1/chat -H 'Content-Type: application/json' --data-binary "@$WORK/req.json"
+}
+
+# json PYTHON_EXPR: evaluate with d = the parsed body; true if truthy.
+json() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$WORK/body" "$1" 2>/dev/null
+}
+# jget PYTHON_EXPR: print the value.
+jget() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+print(eval(sys.argv[2]))' "$WORK/body" "$1" 2>/dev/null
+}
+status_is() { [ "$STATUS" = "$1" ]; }
+# err_is STATUS CODE: the response is that status with that JSON error code
+# and a non-empty message.
+err_is() {
+	[ "$STATUS" = "$1" ] && json "d['error']['code'] == '$2' and len(d['error']['message']) > 10"
+}
+
+# start_server NAME [ENV=VALUE...]: start serve on a random free port, wait
+# for /healthz; sets PORT, PID, BASE.  Retries when the port is taken.
+start_server() {
+	local name=$1
+	shift
+	local try
+	for try in $(seq 1 20); do
+		PORT=$((20000 + RANDOM % 20000))
+		env TONGDAI_HTTP_RATE_LIMIT=0 "$@" "$TONGDAI" serve --data-dir "$WORK/data" \
+			--listen "127.0.0.1:$PORT" >"$WORK/$name.log" 2>&1 &
+		PID=$!
+		BASE="http://127.0.0.1:$PORT"
+		local i
+		for i in $(seq 1 300); do
+			kill -0 "$PID" 2>/dev/null || break
+			if curl -sf --max-time 2 "$BASE/healthz" >/dev/null 2>&1; then
+				PIDS+=("$PID")
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$PID" 2>/dev/null
+		wait "$PID" 2>/dev/null
+		if ! grep -q "in use" "$WORK/$name.log"; then
+			echo "server $name did not start:"
+			cat "$WORK/$name.log"
+			return 1
+		fi
+	done
+	return 1
+}
+
+stop_server() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 1
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$pid"
+}
+
+
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit $?
+}
+
+"$TONGDAI" kb import --data-dir "$WORK/data" --format tongdai "$SRC"/data/kb/*.json >/dev/null 2>&1
+check "server starts" start_server s1
+
+SID=""
+turn() { # turn MESSAGE [CHANNEL]
+	local ch=${2:-web} body
+	body=$(python3 -c 'import json,sys; d={"message":sys.argv[1],"channel":sys.argv[2]}
+if sys.argv[3]: d["session_id"]=sys.argv[3]
+print(json.dumps(d, ensure_ascii=False))' "$1" "$ch" "$SID")
+	chat "$body"
+	SID=$(jget 'd["session_id"]')
+}
+
+turn "đường trước nhà tôi ở ngõ 5 phố Láng bị ngập sâu từ sáng"
+check "report starts: asks for the place" eval 'status_is 200 && json "d[\"intent\"] == \"pakn_report\" and d[\"pakn\"][\"asking\"] == \"dia_diem\" and \"địa điểm\" in d[\"answer\"]"'
+turn "số 12 ngõ 5 phố Láng, phường Láng"
+check "then the name" json 'd["pakn"]["asking"] == "ho_ten" and d["session_status"] == "resumed"'
+turn "tôi là Nguyễn Văn An"
+check "then a phone or address" json 'd["pakn"]["asking"] == "lien_he"'
+turn "0912 345 678"
+check "summary with a masked phone" json 'd["pakn"]["state"] == "confirm" and "091****678" in d["answer"] and "(có/không)" in d["answer"]'
+turn "có"
+check "filed with a number" json 'd["pakn"]["state"] == "filed" and d["pakn"]["number"] and "Số phản ánh: " + d["pakn"]["number"] in d["answer"]'
+N=$(jget 'd["pakn"]["number"]')
+req GET "/api/v1/pakn/$N"
+check "the case is public by its number" eval 'status_is 200 && json "d[\"number\"] == \"$N\" and d[\"status\"] == \"received\""'
+check "the public view has no name or phone" eval '! grep -q -e 0912345678 -e "Văn An" -e "0912 345 678" "$WORK/body"'
+SID=""
+turn "cho hỏi phản ánh số $N đến đâu rồi"
+check "status by number in the chat" json 'd["intent"] == "pakn_status" and d["pakn"]["state"] == "status" and "Đã tiếp nhận" in d["answer"]'
+BAD=$(python3 -c "n='$N'; print(n[:-1] + str((int(n[-1])+1)%10))")
+turn "cho hỏi phản ánh số $BAD đến đâu rồi"
+check "a wrong check digit is refused" json 'd["pakn"]["state"] == "invalid_number"'
+SID=""
+turn "nhà bên cạnh đang cháy to, khói mù mịt" voice
+check "emergency: numbers at once, no questions" json 'd["pakn"]["state"] == "emergency" and "114" in d["voice"]'
+stop_server "$PID"
+check "server stopped" true
+
+# the same through tongdai ask --jsonl with a session id
+cat >"$WORK/q.jsonl" <<'Q'
+{"id":"1","session":"s1","question":"rác thải tồn đọng ở phường Láng từ sáng nay bốc mùi"}
+{"id":"2","session":"s1","question":"tên tôi là Trần Thị Bình"}
+{"id":"3","session":"s1","question":"0987654321"}
+{"id":"4","session":"s1","question":"đồng ý"}
+Q
+"$TONGDAI" ask --data-dir "$WORK/data" --jsonl <"$WORK/q.jsonl" >"$WORK/out.jsonl" 2>"$WORK/ask.err"
+tail -n 1 "$WORK/out.jsonl" >"$WORK/body"
+check "ask --jsonl files the report" json 'd["pakn"]["state"] == "filed" and d["pakn"]["number"]'
+N2=$(jget 'd["pakn"]["number"]')
+echo "{\"id\":\"5\",\"question\":\"phản ánh $N2 đã xử lý chưa\"}" | "$TONGDAI" ask --data-dir "$WORK/data" --jsonl >"$WORK/body" 2>/dev/null
+check "ask finds it by number" json 'd["pakn"]["state"] == "status" and d["pakn"]["number"] == "'"$N2"'"'
+
+finish
