@@ -167,9 +167,28 @@ static bool is_cancel(const struct answer__msg *m, const char *q, size_t n, bool
 	return m->ntok <= 3 && (msg_has(m, "thoi") || msg_phrase(m, "dung lai"));
 }
 
+/* Whether the raw text q[0..n) was typed with diacritics and has no "có":
+ * then its folded "co" is some other word ("cơ", "cố", "cờ"), not yes. */
+static bool co_is_not_yes(const char *q, size_t n)
+{
+	bool marks = false;
+	for (size_t i = 0; i < n && !marks; i++)
+		marks = (unsigned char)q[i] >= 0x80;
+	if (!marks)
+		return false;
+	static const char *const yes[] = {"có", "Có", "CÓ"};
+	for (size_t k = 0; k < 3; k++) {
+		size_t l = strlen(yes[k]);
+		for (size_t i = 0; i + l <= n; i++)
+			if (memcmp(q + i, yes[k], l) == 0)
+				return false;
+	}
+	return true;
+}
+
 /* Yes (1), no (-1) or neither (0) to a có/không question: the first word
- * that decides. */
-static int yes_no(const struct answer__msg *m)
+ * that decides.  q is the raw text, to tell "có" from "cơ". */
+static int yes_no(const struct answer__msg *m, const char *q, size_t n)
 {
 	static const char *const yes[] = {"co", "dong y", "gui", "ok", "oke", "xac nhan", "dung",
 					  "vang", "u", "uh", "yes", "chinh xac", "duoc"};
@@ -183,7 +202,8 @@ static int yes_no(const struct answer__msg *m)
 			if (answer__tok_is(&m->tok[i], no[k]))
 				return -1;
 		for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++)
-			if (answer__tok_is(&m->tok[i], yes[k]))
+			if (answer__tok_is(&m->tok[i], yes[k]) &&
+			    !(k == 0 && co_is_not_yes(q, n)))
 				return 1;
 	}
 	return 0;
@@ -426,6 +446,8 @@ static void file_draft(struct ctx *c)
 		.address = email ? "" : r->address,
 		.email = email ? r->address : "",
 		.location = location,
+		.ward_code = r->ward_pick && r->ward_pick <= r->n_wards ? r->wards[r->ward_pick - 1]
+									: NULL,
 	};
 	struct report_filing f;
 	td_err e = c->b->file(c->b->ctx, &s, &f);
@@ -825,7 +847,7 @@ static bool continue_draft(struct ctx *c, const char *q, size_t n, struct answer
 			clear_draft(r);
 		break;
 	case DIALOG_REPORT_EMERGENCY:
-		if (yes_no(&m) > 0 || msg_phrase(&m, "gui phan anh")) {
+		if (yes_no(&m, q, n) > 0 || msg_phrase(&m, "gui phan anh")) {
 			file_draft(c); /* with what is known: no questions in an emergency */
 		} else {
 			clear_draft(r);
@@ -833,7 +855,7 @@ static bool continue_draft(struct ctx *c, const char *q, size_t n, struct answer
 		}
 		break;
 	case DIALOG_REPORT_CONFIRM: {
-		int yn = yes_no(&m);
+		int yn = yes_no(&m, q, n);
 		if (is_cancel(&m, q, n, false) || yn < 0) {
 			clear_draft(r);
 			c->turn->state = "cancelled";

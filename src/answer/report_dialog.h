@@ -57,6 +57,7 @@ struct report_submission {
 	const char *channel;  /* "chat", "app", "phone" */
 	const char *name, *phone, *address, *email;
 	const char *location; /* the place in words (answers, the chosen ward) */
+	const char *ward_code;/* the ward the citizen picked among candidates, or NULL */
 };
 
 struct report_filing {

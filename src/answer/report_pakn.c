@@ -105,6 +105,7 @@ static td_err rp_file(void *ctx, const struct report_submission *s, struct repor
 		.text = s->text,
 		.channel = s->channel,
 		.location = s->location && *s->location ? s->location : NULL,
+		.ward_code = s->ward_code,
 		.actor = "chat",
 	};
 	snprintf(sub.contact.name, sizeof sub.contact.name, "%s", s->name ? s->name : "");

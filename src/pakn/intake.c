@@ -323,6 +323,26 @@ static char *reasons_json(const struct pakn_classification *cl)
 	return copy;
 }
 
+/* A ward the citizen confirmed (a pick among the candidates of a split old
+ * ward, in the chat) decides the place: the text alone would still give
+ * every candidate and send the case to triage.  An unknown code is
+ * ignored. */
+static void confirmed_ward(const struct pakn_intake *in, const char *code,
+			   struct place_result *place)
+{
+	const struct place_unit *u = code ? place_index_unit_by_code(in->places, code) : NULL;
+	if (!u)
+		return;
+	place->n = 1;
+	memcpy(place->cand[0].code, u->code, sizeof place->cand[0].code);
+	place->cand[0].name = u->name;
+	place->ambiguous = false;
+	if (place->how == PLACE_NONE)
+		place->how = PLACE_NEW_NAME;
+	snprintf(place->reason, sizeof place->reason, "người phản ánh xác nhận địa bàn %s (%s)",
+		 u->name, u->code);
+}
+
 td_err pakn_intake_submit(struct pakn_intake *in, const struct pakn_submission *sub,
 			  struct pakn_intake_result *res, char *err, size_t errlen)
 {
@@ -391,6 +411,7 @@ td_err pakn_intake_submit(struct pakn_intake *in, const struct pakn_submission *
 				srcn = strlen(alt[i]);
 			}
 		}
+	confirmed_ward(in, sub->ward_code, &place);
 	struct route_decision rd;
 	route_decide(in->routes, category, &place, src, srcn, &rd);
 

@@ -72,6 +72,8 @@ struct pakn_submission {
 	bool has_location;
 	double lat, lon;
 	const char *location;               /* where the problem is, in words, or NULL */
+	const char *ward_code;              /* a ward the sender confirmed ("00097"), or
+					     * NULL; wins over the place found in the text */
 	const char *device_id, *account_id; /* Open311, or NULL */
 	size_t n_attachments;
 	struct store_case_attachment attachments[STORE_CASE_ATTACH_MAX];

@@ -165,4 +165,20 @@ N2=$(jget 'd["pakn"]["number"]')
 echo "{\"id\":\"5\",\"question\":\"phản ánh $N2 đã xử lý chưa\"}" | "$TONGDAI" ask --data-dir "$WORK/data" --jsonl >"$WORK/body" 2>/dev/null
 check "ask finds it by number" json 'd["pakn"]["state"] == "status" and d["pakn"]["number"] == "'"$N2"'"'
 
+# an old ward that was split: the citizen's pick decides the agency
+cat >"$WORK/q2.jsonl" <<'Q'
+{"id":"1","session":"s2","question":"Rác thải đổ trộm đầy đầu ngõ ở phường Nhật Tân quận Tây Hồ từ hôm qua, bốc mùi"}
+{"id":"2","session":"s2","question":"2"}
+{"id":"3","session":"s2","question":"Lê Văn Cường"}
+{"id":"4","session":"s2","question":"0977111222"}
+{"id":"5","session":"s2","question":"có"}
+Q
+"$TONGDAI" ask --data-dir "$WORK/data" --jsonl <"$WORK/q2.jsonl" >"$WORK/out2.jsonl" 2>/dev/null
+head -n 1 "$WORK/out2.jsonl" >"$WORK/body"
+check "split old ward: options offered" json 'd["pakn"]["asking"] == "chon_phuong" and "2)" in d["answer"]'
+tail -n 1 "$WORK/out2.jsonl" >"$WORK/body"
+N3=$(jget 'd["pakn"]["number"]')
+"$TONGDAI" pakn show --data-dir "$WORK/data" --json "$N3" >"$WORK/body" 2>/dev/null
+check "the picked ward routes the case" json 'd["agency"] == "ubnd:00103" or d.get("case", {}).get("agency") == "ubnd:00103"'
+
 finish
