@@ -20,6 +20,8 @@ static const struct {
 	{"http_threads", "2", "HTTP worker threads"},
 	{"http_max_body", "1048576", "largest request body accepted, in bytes"},
 	{"http_rate_limit", "50", "requests per second allowed per client address (0: off)"},
+	{"pakn_dup_days", "7", "days within which a similar report in the same ward joins an open case"},
+	{"pakn_dup_threshold", "0.5", "text similarity (0..1) above which a report is a duplicate"},
 	{"web_dir", "", "directory of the static pages (default: the built-in location)"},
 	{"session_ttl_seconds", "1800", "idle seconds after which a chat session cannot be resumed"},
 };

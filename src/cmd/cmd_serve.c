@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -173,7 +174,11 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 	}
 	if (load_engine(holder, data_dir, "http.engine") != TD_OK)
 		goto out;
-	struct pakn_intake_config pic = {.data_dir = data_dir};
+	struct pakn_intake_config pic = {
+		.data_dir = data_dir,
+		.dup_window_days = (unsigned)td_config_get_long(cfg, "pakn_dup_days", 7),
+		.dup_threshold = strtod(td_config_get(cfg, "pakn_dup_threshold"), NULL),
+	};
 	if (pakn_intake_open(&pic, &intake, err, sizeof err) != TD_OK) {
 		fprintf(stderr, "tongdai serve: cannot start the PAKN intake: %s\n", err);
 		goto out;
