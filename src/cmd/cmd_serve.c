@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -121,6 +122,41 @@ static td_err load_engine(struct http_answer_holder *holder, const char *data_di
 	return TD_OK;
 }
 
+/* /metrics lines beyond the HTTP counters: the chat's and the PAKN intake's. */
+struct serve_metrics {
+	struct http_api_chat *chat;
+	struct pakn_intake *intake;
+};
+
+static void serve_metrics(void *ctx, struct td_buf *out)
+{
+	struct serve_metrics *sm = ctx;
+	http_api_chat_metrics(sm->chat, out);
+	struct pakn_intake_stats st;
+	pakn_intake_stats(sm->intake, &st);
+	td_buf_addf(out,
+		    "# HELP tongdai_pakn_cases_total Reports filed as cases.\n"
+		    "# TYPE tongdai_pakn_cases_total counter\n"
+		    "tongdai_pakn_cases_total %lu\n"
+		    "# HELP tongdai_pakn_duplicates_total Reports linked to an open case.\n"
+		    "# TYPE tongdai_pakn_duplicates_total counter\n"
+		    "tongdai_pakn_duplicates_total %lu\n"
+		    "# HELP tongdai_pakn_not_accepted_total Reports recorded as not accepted.\n"
+		    "# TYPE tongdai_pakn_not_accepted_total counter\n"
+		    "tongdai_pakn_not_accepted_total %lu\n"
+		    "# HELP tongdai_pakn_emergencies_total Reports that were emergencies.\n"
+		    "# TYPE tongdai_pakn_emergencies_total counter\n"
+		    "tongdai_pakn_emergencies_total %lu\n"
+		    "# HELP tongdai_pakn_failed_total Reports that could not be stored.\n"
+		    "# TYPE tongdai_pakn_failed_total counter\n"
+		    "tongdai_pakn_failed_total %lu\n"
+		    "# HELP tongdai_pakn_commit_batches_total Group commits of the case writer.\n"
+		    "# TYPE tongdai_pakn_commit_batches_total counter\n"
+		    "tongdai_pakn_commit_batches_total %llu\n",
+		    st.cases, st.duplicates, st.not_accepted, st.emergencies, st.failed,
+		    (unsigned long long)st.writer.batches);
+}
+
 int cmd_serve(int argc, char **argv, struct td_config *cfg)
 {
 	int rc = parse_args(argc, argv, cfg);
@@ -200,7 +236,8 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 		goto out_router;
 	}
 	http_api_kb_set_answer(kb, holder);
-	http_api_kb_set_metrics(kb, http_api_chat_metrics, chat);
+	struct serve_metrics sm = {chat, intake};
+	http_api_kb_set_metrics(kb, serve_metrics, &sm);
 	if (http_server_start(&hc, router, &server, err, sizeof err) != TD_OK) {
 		fprintf(stderr, "tongdai serve: cannot listen on %s\n", err);
 		goto out_router;

@@ -86,6 +86,8 @@ check "server stops" stop_server "$PID"
 check "server restarts" start_server s2
 post '{"text":"Rác thải tồn đọng ở ngõ 12 phố Hàng Bông, phường Hoàn Kiếm bốc mùi hôi thối từ sáng nay","contact":{"name":"Đỗ F","phone":"0944444444"}}'
 check "duplicate after restart still linked" eval 'status_is 201 && json "d[\"duplicate_of\"] == \"$N1\""'
+req GET /metrics
+check "metrics count intake" eval 'status_is 200 && grep -q "^tongdai_pakn_duplicates_total [1-9]" "$WORK/body" && grep -q "^tongdai_pakn_commit_batches_total [1-9]" "$WORK/body"'
 
 if pakn_cmd_wired submit; then
 	check "pakn show masks the contact" eval '"$TONGDAI" pakn show --data-dir "$WORK/data" "$N1" >"$WORK/show.txt" && grep -q "N\*\*\*" "$WORK/show.txt" && ! grep -q 0912345678 "$WORK/show.txt"'
