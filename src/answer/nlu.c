@@ -28,6 +28,7 @@
 
 #include "answer/answer_int.h"
 #include "base/alloc.h"
+#include "base/textfile.h"
 
 #define NB_BITS 15
 #define NB_BUCKETS (1u << NB_BITS)
@@ -298,46 +299,6 @@ static void rule_set_release(struct rule_set *rs)
 	rs->n = 0;
 }
 
-/* Iterate the lines of text: sets line and len for the next one (without the
- * newline or a CR), returns false at the end. */
-static bool next_line(const char **p, const char *end, const char **line, size_t *len)
-{
-	if (*p >= end)
-		return false;
-	const char *s = *p;
-	const char *nl = memchr(s, '\n', (size_t)(end - s));
-	const char *e = nl ? nl : end;
-	*p = nl ? nl + 1 : end;
-	*line = s;
-	*len = (size_t)(e - s);
-	if (*len && s[*len - 1] == '\r')
-		(*len)--;
-	return true;
-}
-
-/* Split a line on tabs into at most max fields; returns the count. */
-static size_t split_tabs(const char *s, size_t n, const char **f, size_t *flen, size_t max)
-{
-	size_t k = 0, st = 0;
-	for (size_t i = 0; i <= n && k < max; i++) {
-		if (i == n || s[i] == '\t') {
-			f[k] = s + st;
-			flen[k] = i - st;
-			k++;
-			st = i + 1;
-		}
-	}
-	return k;
-}
-
-static bool blank_or_comment(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i == n || s[i] == '#';
-}
-
 static td_err parse_rules(struct rule_set *rs, const char *text, const char *name,
 			  const char *const *labels, size_t nlabels, char *err, size_t errlen)
 {
@@ -349,16 +310,16 @@ static td_err parse_rules(struct rule_set *rs, const char *text, const char *nam
 		snprintf(err, errlen, "%s: file over %zu bytes", name, FILE_MAX);
 		return TD_ERR_TOOBIG;
 	}
-	while (next_line(&p, end, &line, &len)) {
+	while (td_next_line(&p, end, &line, &len)) {
 		if (++lineno > LINES_MAX) {
 			snprintf(err, errlen, "%s:%zu: too many lines", name, lineno);
 			return TD_ERR_TOOBIG;
 		}
-		if (blank_or_comment(line, len))
+		if (td_blank_or_comment(line, len))
 			continue;
 		const char *f[3];
 		size_t fl[3];
-		if (split_tabs(line, len, f, fl, 3) != 3) {
+		if (td_split_tabs(line, len, f, fl, 3) != 3) {
 			snprintf(err, errlen, "%s:%zu: expected label<TAB>weight<TAB>phrase", name,
 				 lineno);
 			return TD_ERR_PARSE;
@@ -623,17 +584,17 @@ static td_err parse_train(struct answer_nlu *nlu, const char *text, char *err, s
 		snprintf(err, errlen, "intent_train.tsv: file over %zu bytes", FILE_MAX);
 		return TD_ERR_TOOBIG;
 	}
-	while (next_line(&p, end, &line, &len)) {
+	while (td_next_line(&p, end, &line, &len)) {
 		if (++lineno > LINES_MAX) {
 			snprintf(err, errlen, "intent_train.tsv:%zu: too many lines", lineno);
 			rc = TD_ERR_TOOBIG;
 			goto done;
 		}
-		if (blank_or_comment(line, len))
+		if (td_blank_or_comment(line, len))
 			continue;
 		const char *f[3];
 		size_t fl[3];
-		if (split_tabs(line, len, f, fl, 3) != 3) {
+		if (td_split_tabs(line, len, f, fl, 3) != 3) {
 			snprintf(err, errlen,
 				 "intent_train.tsv:%zu: expected intent<TAB>aspect<TAB>text", lineno);
 			rc = TD_ERR_PARSE;
@@ -732,26 +693,7 @@ static td_err read_file(const char *dir, const char *name, char **out, char *err
 		snprintf(err, errlen, "%s: path too long", name);
 		return TD_ERR_INVAL;
 	}
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open", path);
-		return TD_ERR_NOTFOUND;
-	}
-	struct td_buf b;
-	td_buf_init(&b, FILE_MAX);
-	char chunk[8192];
-	size_t k;
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		td_buf_add(&b, chunk, k);
-	td_err rc = ferror(f) ? TD_ERR_IO : td_buf_error(&b);
-	fclose(f);
-	if (rc != TD_OK) {
-		snprintf(err, errlen, "%s: %s", path, td_strerror(rc));
-		td_buf_release(&b);
-		return rc;
-	}
-	*out = td_buf_detach(&b, NULL);
-	return TD_OK;
+	return td_file_read(path, FILE_MAX, out, err, errlen);
 }
 
 td_err answer_nlu_load(struct answer_nlu **out, const char *dir, char *err, size_t errlen)

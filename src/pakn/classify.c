@@ -39,6 +39,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/textfile.h"
 #include "pakn/pakn_int.h"
 #include "text/vn.h"
 
@@ -206,43 +207,6 @@ static void trim_utf8(char *s)
 	size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
 	if (n - (i - 1) < want)
 		s[i - 1] = '\0';
-}
-
-static bool next_line(const char **p, const char *end, const char **line, size_t *len)
-{
-	if (*p >= end)
-		return false;
-	const char *s = *p;
-	const char *nl = memchr(s, '\n', (size_t)(end - s));
-	const char *e = nl ? nl : end;
-	*p = nl ? nl + 1 : end;
-	*line = s;
-	*len = (size_t)(e - s);
-	if (*len && s[*len - 1] == '\r')
-		(*len)--;
-	return true;
-}
-
-static size_t split_tabs(const char *s, size_t n, const char **f, size_t *flen, size_t max)
-{
-	size_t k = 0, st = 0;
-	for (size_t i = 0; i <= n && k < max; i++) {
-		if (i == n || s[i] == '\t') {
-			f[k] = s + st;
-			flen[k] = i - st;
-			k++;
-			st = i + 1;
-		}
-	}
-	return k;
-}
-
-static bool blank_or_comment(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i == n || s[i] == '#';
 }
 
 static void trim(const char **s, size_t *n)
@@ -577,32 +541,6 @@ static size_t rules_find_all(const struct pakn__rules *rs, const struct msg *m, 
 	return n;
 }
 
-static td_err read_whole(const char *path, char **out, char *err, size_t errlen)
-{
-	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open", path);
-		return TD_ERR_NOTFOUND;
-	}
-	struct td_buf b;
-	td_buf_init(&b, FILE_MAX);
-	char chunk[8192];
-	size_t k;
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		td_buf_add(&b, chunk, k);
-	td_err rc = ferror(f) ? TD_ERR_IO : td_buf_error(&b);
-	fclose(f);
-	if (rc != TD_OK) {
-		snprintf(err, errlen, "%s: %s", path, rc == TD_ERR_TOOBIG ? "file too big"
-									   : td_strerror(rc));
-		td_buf_release(&b);
-		return rc;
-	}
-	*out = td_buf_detach(&b, NULL);
-	return TD_OK;
-}
-
 /* Parse the target column of a rules.tsv or emergency.tsv line. */
 static bool parse_target(const char *s, size_t n, bool emergency, struct rule *r)
 {
@@ -704,17 +642,17 @@ static td_err parse_rules(struct pakn__rules **out, const struct pakn__aliases *
 	const char *p = text, *end = text + strlen(text), *line;
 	size_t len, lineno = 0, cap = 0;
 	td_err rc = TD_OK;
-	while (next_line(&p, end, &line, &len)) {
+	while (td_next_line(&p, end, &line, &len)) {
 		if (++lineno > LINES_MAX) {
 			snprintf(err, errlen, "%s:%zu: too many lines", name, lineno);
 			rc = TD_ERR_TOOBIG;
 			goto fail;
 		}
-		if (blank_or_comment(line, len))
+		if (td_blank_or_comment(line, len))
 			continue;
 		const char *f[4];
 		size_t fl[4];
-		size_t nf = split_tabs(line, len, f, fl, 4);
+		size_t nf = td_split_tabs(line, len, f, fl, 4);
 		if (nf < 3 || (!emergency && nf > 3)) {
 			snprintf(err, errlen, "%s:%zu: expected %s", name, lineno,
 				 emergency ? "kind<TAB>weight<TAB>phrase[<TAB>category]"
@@ -803,17 +741,17 @@ static td_err parse_aliases(struct pakn__aliases **out, const char *text, char *
 	struct td_buf k, v;
 	td_buf_init(&k, 4096);
 	td_buf_init(&v, 4096);
-	while (next_line(&p, end, &line, &len)) {
+	while (td_next_line(&p, end, &line, &len)) {
 		if (++lineno > LINES_MAX) {
 			snprintf(err, errlen, "aliases.tsv:%zu: too many lines", lineno);
 			rc = TD_ERR_TOOBIG;
 			goto done;
 		}
-		if (blank_or_comment(line, len))
+		if (td_blank_or_comment(line, len))
 			continue;
 		const char *f[2];
 		size_t fl[2];
-		if (split_tabs(line, len, f, fl, 2) != 2) {
+		if (td_split_tabs(line, len, f, fl, 2) != 2) {
 			snprintf(err, errlen, "aliases.tsv:%zu: expected short<TAB>expansion", lineno);
 			rc = TD_ERR_PARSE;
 			goto done;
@@ -872,16 +810,16 @@ static td_err parse_train(struct pakn_model *m, const char *text, char *err, siz
 {
 	const char *p = text, *end = text + strlen(text), *line;
 	size_t len, lineno = 0, cap = 0;
-	while (next_line(&p, end, &line, &len)) {
+	while (td_next_line(&p, end, &line, &len)) {
 		if (++lineno > LINES_MAX) {
 			snprintf(err, errlen, "train.tsv:%zu: too many lines", lineno);
 			return TD_ERR_TOOBIG;
 		}
-		if (blank_or_comment(line, len))
+		if (td_blank_or_comment(line, len))
 			continue;
 		const char *f[4];
 		size_t fl[4];
-		if (split_tabs(line, len, f, fl, 4) != 4) {
+		if (td_split_tabs(line, len, f, fl, 4) != 4) {
 			snprintf(err, errlen,
 				 "train.tsv:%zu: expected category<TAB>level<TAB>emergency<TAB>text",
 				 lineno);
@@ -1102,7 +1040,7 @@ td_err pakn_model_load(struct pakn_model **out, const char *resource_dir, char *
 			rc = TD_ERR_INVAL;
 			goto fail_files;
 		}
-		rc = read_whole(path, &text[i], err, errlen);
+		rc = td_file_read(path, FILE_MAX, &text[i], err, errlen);
 		if (rc != TD_OK)
 			goto fail_files;
 	}
