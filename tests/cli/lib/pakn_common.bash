@@ -2,78 +2,7 @@
 # a test itself): counters, a server on a random loopback port stopped by
 # PID, curl wrappers, an Open311 key, and a tiny JSON-schema checker.
 # Env: TONGDAI (the binary), TD_SOURCE_DIR, TD_SHARED_DIR.
-set -u
-TONGDAI=${TONGDAI:?set TONGDAI to the tongdai binary}
-SRC=${TD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
-SHARED=${TD_SHARED_DIR:-$SRC/../shared}
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-nok() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
-
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# start_server NAME [--threads N]: sets PORT, PID, BASE.
-start_server() {
-	local name=$1 try i
-	shift
-	for try in $(seq 1 20); do
-		PORT=$((20000 + RANDOM % 20000))
-		TONGDAI_HTTP_RATE_LIMIT=0 "$TONGDAI" serve --data-dir "$WORK/data" \
-			--listen "127.0.0.1:$PORT" "$@" >>"$WORK/$name.log" 2>&1 &
-		PID=$!
-		BASE="http://127.0.0.1:$PORT"
-		for i in $(seq 1 600); do
-			kill -0 "$PID" 2>/dev/null || break
-			if curl -sf --max-time 2 "$BASE/healthz" >/dev/null 2>&1; then
-				PIDS+=("$PID")
-				return 0
-			fi
-			sleep 0.1
-		done
-		kill "$PID" 2>/dev/null
-		wait "$PID" 2>/dev/null
-		grep -q "in use" "$WORK/$name.log" || { echo "server $name did not start:"; cat "$WORK/$name.log"; return 1; }
-	done
-	return 1
-}
-
-stop_server() {
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 1
-	for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	wait "$pid"
-}
-
-# req METHOD PATH [curl args...]: STATUS, body in $WORK/body, headers $WORK/hdr.
-req() {
-	local method=$1 path=$2
-	shift 2
-	STATUS=$(curl -s -X "$method" -o "$WORK/body" -D "$WORK/hdr" -w '%{http_code}' \
-		--max-time 30 "$@" "$BASE$path")
-}
-json() {
-	python3 -c 'import json,sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$WORK/body" "$1" 2>/dev/null
-}
-jget() {
-	python3 -c 'import json,sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-print(eval(sys.argv[2]))' "$WORK/body" "$1" 2>/dev/null
-}
-status_is() { [ "$STATUS" = "$1" ]; }
-hdr_has() { grep -qi "$1" "$WORK/hdr"; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 # Is a pakn case subcommand wired into the program (the lead wires them)?
 pakn_cmd_wired() { "$TONGDAI" pakn "$1" --help >/dev/null 2>&1; }
