@@ -191,8 +191,6 @@ static void apply_opt(struct search_options *o, const char *k, double v)
 		o->typo_weight = (float)v;
 	else if (strcmp(k, "title_bonus") == 0)
 		o->title_bonus = (float)v;
-	else if (strcmp(k, "audience_factor") == 0)
-		o->audience_factor = (float)v;
 }
 
 static void env_options(struct search_options *o)

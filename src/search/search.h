@@ -101,9 +101,6 @@ struct search_options {
 				       * common in the records (e.g. "chứng thực") */
 	float typo_weight;            /* weight of a typo-corrected term */
 	float title_bonus;            /* weight of the title-coverage bonus */
-	float audience_factor;        /* score factor for a record serving only
-				       * organisations when a person asks (and,
-				       * halfway to 1, the reverse) */
 	bool own_records;             /* the index frees the records at the end */
 };
 

@@ -48,7 +48,6 @@ void search_options_default(struct search_options *o)
 	o->known_expand_weight = 0.4f;
 	o->typo_weight = 0.7f;
 	o->title_bonus = 4.0f;
-	o->audience_factor = 0.8f;
 	o->own_records = false;
 }
 
@@ -720,7 +719,6 @@ static void index_free(struct search_index *ix)
 		for (size_t i = 0; i < ix->ndocs; i++)
 			kb_procedure_free(ix->procs[i]);
 	td_free(ix->procs);
-	td_free(ix->audience);
 	search__dict_release(&ix->vocab);
 	td_free(ix->kind);
 	td_free(ix->cover);
@@ -805,9 +803,6 @@ td_err search_index_build_opts(struct kb_procedure *const *procs, size_t n,
 	lex_resolve(&b);
 	stop_refine(&b);
 	build_typo(ix);
-	ix->audience = td_calloc(n ? n : 1, 1);
-	for (size_t i = 0; i < n; i++)
-		ix->audience[i] = search__doc_audience(procs[i]);
 	builder_release(&b);
 	ix->opt.own_records = own;
 	*out = ix;
@@ -863,5 +858,5 @@ size_t search_index_bytes(const struct search_index *ix)
 	       search__dict_bytes(&ix->stop.fold) + search__dict_bytes(&ix->lex) +
 	       (ix->lex.n + 1) * (sizeof *ix->lex_off + sizeof *ix->lex_w) +
 	       (ix->lex_off[ix->lex.n] + 1) * sizeof *ix->lex_term + ix->ntypo * sizeof *ix->typo +
-	       ix->ndocs + search__dict_bytes(&ix->lex_acc) + ix->lex.n * sizeof *ix->lex_acc_of;
+	       search__dict_bytes(&ix->lex_acc) + ix->lex.n * sizeof *ix->lex_acc_of;
 }

@@ -25,7 +25,6 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "kb/kb.h"
 #include "search/search.h"
 
 #define SEARCH__NONE UINT32_MAX
@@ -175,16 +174,7 @@ struct search_index {
 	size_t ntypo;
 
 	double avg_len[SEARCH_NFIELDS];
-	uint8_t *audience;   /* per record: SEARCH__AUD_* bits */
 };
-
-/* Audience of a record or a question (search_audience.c). */
-#define SEARCH__AUD_PERSON 1u
-#define SEARCH__AUD_ORG 2u
-/* Who the record serves, from its subjects (0 when they say nothing). */
-uint8_t search__doc_audience(const struct kb_procedure *p);
-/* Who the analysed question speaks for, from pronouns and organisation words. */
-uint8_t search__query_audience(const struct search__an *an);
 
 /* Restricted Damerau-Levenshtein (optimal string alignment) distance of two
  * short strings, stopping early: returns a value > limit when it exceeds it. */

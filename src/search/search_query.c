@@ -419,29 +419,15 @@ static void sift_up(struct search_hit *h, size_t i)
 
 /* Keep the best max hits of the touched records in a min-heap (in hits),
  * resetting the scratch as it goes; returns the heap size. */
-/* Score factor for record d given who asks (see search_audience.c). */
-static double audience_factor(const struct search_index *ix, uint8_t asker, uint32_t d)
-{
-	uint8_t serves = ix->audience ? ix->audience[d] : 0;
-	double f = ix->opt.audience_factor;
-	if (asker == SEARCH__AUD_PERSON && serves == SEARCH__AUD_ORG)
-		return f;
-	if (asker == SEARCH__AUD_ORG && serves == SEARCH__AUD_PERSON)
-		return (1.0 + f) / 2;
-	return 1.0;
-}
-
 static size_t select_top(const struct search_index *ix, struct search_scratch *s,
 			 struct search_hit *hits, size_t max, double qmass)
 {
 	size_t n = 0;
-	uint8_t asker = search__query_audience(&s->an);
 	for (size_t i = 0; i < s->ntouched; i++) {
 		uint32_t d = s->touched[i];
 		struct search_hit h;
 		h.title_cover = title_cover(ix, s, d);
-		h.score = (s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover) *
-			  audience_factor(ix, asker, d);
+		h.score = s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover;
 		h.query_cover = qmass > 0 ? s->qm[d] / qmass : 0;
 		if (h.query_cover > 1)
 			h.query_cover = 1;
