@@ -188,7 +188,10 @@ struct answer_thresholds {
 	double min_query_cover;  /* below: no_match whatever else */
 	double answer_conf;      /* confidence ≥ this: answered */
 	double clarify_conf;     /* between this and answer_conf: clarify when there are
-				  * close alternatives, else no_match */
+				  * close alternatives, else confirm the one candidate */
+	double answer_query_cover; /* to answer outright the record must also explain at
+				    * least this share of the question; below it, a
+				    * confident-looking lead is only confirmed */
 	double close_ratio;      /* candidates with score ≥ ratio × top are "close" */
 	double same_name;        /* name similarity (0..1) above which two candidates
 				  * count as the same procedure at another agency */

@@ -34,6 +34,7 @@ void answer_thresholds_default(struct answer_thresholds *t)
 	t->min_query_cover = 0.25;
 	t->answer_conf = 0.50;
 	t->clarify_conf = 0.30;
+	t->answer_query_cover = 0.30;
 	t->close_ratio = 0.90;
 	t->same_name = 0.90;
 }
@@ -148,7 +149,8 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 		/* One plausible procedure: answer when confident; when only
 		 * fairly sure, ask to confirm it rather than give up (a
 		 * one-option clarification: "Có phải anh/chị hỏi về …?"). */
-		if (out->confidence >= t->answer_conf) {
+		if (out->confidence >= t->answer_conf &&
+		    c[0].query_cover >= t->answer_query_cover) {
 			out->n_options = 0;
 			out->status = ANSWER_STATUS_ANSWERED;
 		} else if (out->confidence >= t->clarify_conf) {
