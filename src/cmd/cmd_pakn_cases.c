@@ -513,7 +513,7 @@ int cmd_pakn_list(int argc, char **argv, struct td_config *cfg)
 		print_json(json_pack("{s:I, s:o}", "total", (json_int_t)total, "cases", l.a));
 	else {
 		json_decref(l.a);
-		printf("%zu case(s)\n", total);
+		printf("(%zu phản ánh)\n", total);
 	}
 	store_close(s);
 	return 0;
