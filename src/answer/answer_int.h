@@ -40,6 +40,8 @@ struct answer__msg {
 	struct td_buf folded;                       /* vn_fold key, NUL-terminated */
 	struct answer__tok tok[ANSWER_MSG_TOKENS];
 	size_t ntok;
+	uint64_t words[4]; /* bit (hash & 255) set for each token: a rule whose
+			    * words are not all here is skipped without a scan */
 };
 
 /* Fold and tokenise text (cut at ANSWER_MSG_MAX bytes on a UTF-8 boundary).

@@ -176,6 +176,7 @@ void answer__msg_init(struct answer__msg *m, const char *text, size_t n)
 {
 	td_buf_init(&m->folded, VN_KEY_BOUND(ANSWER_MSG_MAX));
 	m->ntok = 0;
+	memset(m->words, 0, sizeof m->words);
 	if (!text)
 		n = 0;
 	if (n > ANSWER_MSG_MAX) {
@@ -196,6 +197,7 @@ void answer__msg_init(struct answer__msg *m, const char *text, size_t n)
 		t->s = m->folded.data + toks[i].start;
 		t->len = toks[i].len;
 		t->hash = answer__hash(t->s, t->len);
+		m->words[(t->hash & 255) >> 6] |= 1ull << (t->hash & 63);
 		t->cls = classify_code(t->s, t->len, toks[i].kind);
 	}
 }
@@ -222,6 +224,7 @@ struct rule {
 	int label;
 	double weight;
 	size_t ntok;
+	uint64_t need[4]; /* the message's `words` bits its literal words need */
 	struct rule_tok tok[RULE_MAX_TOK];
 };
 
@@ -283,6 +286,9 @@ static long rule_find(const struct rule *r, const struct answer__msg *m)
 {
 	if (r->ntok == 0)
 		return -1;
+	for (size_t k = 0; k < 4; k++)
+		if (r->need[k] & ~m->words[k])
+			return -1; /* a word of the rule is not in the message */
 	for (size_t i = 0; i < m->ntok; i++)
 		if (rule_match_at(r, 0, m, i))
 			return (long)i;
@@ -373,6 +379,8 @@ static td_err parse_rules(struct rule_set *rs, const char *text, const char *nam
 				rt->kind = RT_CASE;
 			else if (answer__tok_is(t, "xxpcode"))
 				rt->kind = RT_PCODE;
+			else
+				r->need[(t->hash & 255) >> 6] |= 1ull << (t->hash & 63);
 		}
 		answer__msg_release(&m);
 		rs->n++;
