@@ -73,19 +73,23 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Append s[0..n) with white space collapsed to single spaces. */
+/* Append s[0..n) with white space collapsed to single spaces.  Runs of
+ * other bytes go in with one append each (this is on every answer's path). */
 static void add_collapsed(struct td_buf *b, const char *s, size_t n)
 {
-	bool sp = false;
-	for (size_t i = 0; i < n; i++) {
-		if (is_space(s[i])) {
-			sp = true;
-			continue;
-		}
-		if (sp && b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n')
+	size_t i = 0;
+	while (i < n) {
+		size_t st = i;
+		while (i < n && is_space(s[i]))
+			i++;
+		if (i == n)
+			break;
+		if (i > st && b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n')
 			td_buf_addc(b, ' ');
-		sp = false;
-		td_buf_addc(b, s[i]);
+		st = i;
+		while (i < n && !is_space(s[i]))
+			i++;
+		td_buf_add(b, s + st, i - st);
 	}
 }
 
