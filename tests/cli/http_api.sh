@@ -5,97 +5,8 @@
 # and /metrics with curl.  Env: TONGDAI (the binary), TD_SOURCE_DIR.
 set -u
 
-TONGDAI=${TONGDAI:?set TONGDAI to the tongdai binary}
-SRC=${TD_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/lib/common.bash"
 FIXTURE=$SRC/tests/data/kb_small.json
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-nok() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { # check DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else nok "$desc"; fi
-}
-
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# ---- helpers ----------------------------------------------------------------
-
-# req METHOD PATH [curl args...]: sets STATUS, body in $WORK/body, headers in $WORK/hdr.
-req() {
-	local method=$1 path=$2
-	shift 2
-	local how=(-X "$method")
-	[ "$method" = HEAD ] && how=(--head)
-	STATUS=$(curl -s --path-as-is "${how[@]}" -o "$WORK/body" -D "$WORK/hdr" \
-		-w '%{http_code}' --max-time 10 "$@" "$BASE$path")
-}
-
-# json PYTHON_EXPR: evaluate with d = the parsed body; true if the result is truthy.
-json() {
-	python3 -c 'import json,sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$WORK/body" "$1" 2>/dev/null
-}
-
-status_is() { [ "$STATUS" = "$1" ]; }
-header_has() { grep -qi "$1" "$WORK/hdr"; }
-body_has() { grep -q -- "$1" "$WORK/body"; }
-
-# start_server NAME [ENV=VALUE...]: start serve on a random free port,
-# wait for /healthz; sets PORT, PID, BASE.  Retries when the port is taken.
-start_server() {
-	local name=$1
-	shift
-	local try
-	for try in $(seq 1 20); do
-		PORT=$((20000 + RANDOM % 20000))
-		env "$@" "$TONGDAI" serve --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" \
-			>"$WORK/$name.log" 2>&1 &
-		PID=$!
-		BASE="http://127.0.0.1:$PORT"
-		local i
-		for i in $(seq 1 100); do
-			if ! kill -0 "$PID" 2>/dev/null; then
-				break
-			fi
-			if curl -sf --max-time 2 "$BASE/healthz" >/dev/null 2>&1; then
-				PIDS+=("$PID")
-				return 0
-			fi
-			sleep 0.1
-		done
-		kill "$PID" 2>/dev/null
-		wait "$PID" 2>/dev/null
-		if ! grep -q "in use" "$WORK/$name.log"; then
-			echo "server $name did not start:"
-			cat "$WORK/$name.log"
-			return 1
-		fi
-	done
-	return 1
-}
-
-# stop_server PID: SIGTERM, true if it exits with status 0 within 10 s.
-stop_server() {
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 1
-	for i in $(seq 1 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	wait "$pid"
-}
 
 # ---- set-up -----------------------------------------------------------------
 
@@ -323,5 +234,4 @@ check "SIGTERM stops the server with status 0" stop_server "$MAIN_PID"
 check "stop is logged" grep -q '"event":"http.stop"' "$WORK/main.log"
 check "no sanitizer report" bash -c "! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$WORK'/*.log"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

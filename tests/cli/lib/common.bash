@@ -87,8 +87,10 @@ stop_server() {
 req() {
 	local method=$1 path=$2
 	shift 2
-	STATUS=$(curl -s -X "$method" -o "$WORK/body" -D "$WORK/hdr" -w '%{http_code}' \
-		--max-time 30 "$@" "$BASE$path")
+	local how=(-X "$method")
+	[ "$method" = HEAD ] && how=(--head)
+	STATUS=$(curl -s --path-as-is "${how[@]}" -o "$WORK/body" -D "$WORK/hdr" \
+		-w '%{http_code}' --max-time 30 "$@" "$BASE$path")
 }
 # json PYTHON_EXPR: true if the expression (d = the parsed body) is truthy.
 json() {
@@ -104,6 +106,8 @@ print(eval(sys.argv[2]))' "$WORK/body" "$1" 2>/dev/null
 }
 status_is() { [ "$STATUS" = "$1" ]; }
 hdr_has() { grep -qi "$1" "$WORK/hdr"; }
+header_has() { hdr_has "$@"; }
+body_has() { grep -q -- "$1" "$WORK/body"; }
 # err_is STATUS CODE: that status with that JSON error code and a message.
 err_is() {
 	[ "$STATUS" = "$1" ] && json "d['error']['code'] == '$2' and len(d['error']['message']) > 10"
