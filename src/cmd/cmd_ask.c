@@ -203,25 +203,14 @@ static int ask_line(struct ask *a, const char *line, size_t n, size_t lineno)
 	return ask_one(a, idbuf, line, n, NULL, true);
 }
 
+static int jsonl_line(void *ctx, char *line, size_t n, size_t lineno)
+{
+	return ask_line(ctx, line, n, lineno);
+}
+
 static int run_jsonl(struct ask *a)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	int rc = 0;
-	while ((len = getline(&line, &cap, stdin)) >= 0) {
-		lineno++;
-		if ((size_t)len > LINE_MAX_BYTES) {
-			printf("{\"id\":\"line-%zu\",\"error\":\"too_big\"}\n", lineno);
-			rc = 1;
-			continue;
-		}
-		if (ask_line(a, line, (size_t)len, lineno) != 0)
-			rc = 1;
-		fflush(stdout);
-	}
-	free(line); /* allocated by getline(3) with malloc */
-	return rc;
+	return cmd_jsonl_each(jsonl_line, a, LINE_MAX_BYTES);
 }
 
 int cmd_ask(int argc, char **argv, struct td_config *cfg)

@@ -191,25 +191,14 @@ static int classify_line(struct pc *c, const char *line, size_t n, size_t lineno
 	return classify_one(c, idbuf, line, n, &form, NULL);
 }
 
+static int jsonl_line(void *ctx, char *line, size_t n, size_t lineno)
+{
+	return classify_line(ctx, line, n, lineno);
+}
+
 static int run_jsonl(struct pc *c)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	int rc = 0;
-	while ((len = getline(&line, &cap, stdin)) >= 0) {
-		lineno++;
-		if ((size_t)len > LINE_MAX_BYTES) {
-			printf("{\"id\":\"line-%zu\",\"error\":\"too_big\"}\n", lineno);
-			rc = 1;
-			continue;
-		}
-		if (classify_line(c, line, (size_t)len, lineno) != 0)
-			rc = 1;
-		fflush(stdout);
-	}
-	free(line); /* allocated by getline(3) with malloc */
-	return rc;
+	return cmd_jsonl_each(jsonl_line, c, LINE_MAX_BYTES);
 }
 
 int cmd_pakn_classify(int argc, char **argv, struct td_config *cfg)

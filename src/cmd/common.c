@@ -1,6 +1,8 @@
 /* common.c - options every subcommand accepts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "base/config.h"
 #include "cmd/cmd.h"
@@ -23,4 +25,25 @@ int cmd_common_option(int argc, char **argv, struct td_config *cfg)
 	}
 	td_config_set(cfg, key, argv[1]);
 	return 2;
+}
+
+int cmd_jsonl_each(int (*fn)(void *ctx, char *line, size_t n, size_t lineno), void *ctx,
+		   size_t max)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int rc = 0;
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
+		lineno++;
+		if ((size_t)len > max) {
+			printf("{\"id\":\"line-%zu\",\"error\":\"too_big\"}\n", lineno);
+			rc = 1;
+		} else if (fn(ctx, line, (size_t)len, lineno) != 0) {
+			rc = 1;
+		}
+		fflush(stdout);
+	}
+	free(line); /* allocated by getline(3) with malloc */
+	return rc;
 }
