@@ -5,10 +5,13 @@
 #include "answer/bundle.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/textfile.h"
 #include "kb/kb_json.h"
 #include "search/search.h"
 #include "store/store.h"
@@ -44,6 +47,69 @@ static int collect_one(const struct kb_procedure *p, void *ctx)
 	}
 	c->procs[c->n++] = copy;
 	return 0;
+}
+
+/*
+ * The decision thresholds, from data/answer/thresholds.tsv (`key<TAB>value`,
+ * '#' comments): editable without rebuilding, like the rest of the answering
+ * data.  A missing file keeps the defaults; an unknown key or a value outside
+ * 0..1 is an error with its line, so a typo cannot silently change answers.
+ */
+static td_err load_thresholds(const char *path, struct answer_thresholds *t, char *err,
+			      size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{"min_query_cover", offsetof(struct answer_thresholds, min_query_cover)},
+		{"answer_conf", offsetof(struct answer_thresholds, answer_conf)},
+		{"clarify_conf", offsetof(struct answer_thresholds, clarify_conf)},
+		{"answer_query_cover", offsetof(struct answer_thresholds, answer_query_cover)},
+		{"close_ratio", offsetof(struct answer_thresholds, close_ratio)},
+		{"same_name", offsetof(struct answer_thresholds, same_name)},
+	};
+	answer_thresholds_default(t);
+	char *text = NULL;
+	td_err rc = td_file_read(path, 1 << 16, &text, err, errlen);
+	if (rc == TD_ERR_NOTFOUND)
+		return TD_OK;
+	if (rc != TD_OK)
+		return rc;
+	const char *p = text, *end = text + strlen(text), *line;
+	size_t len, lineno = 0;
+	while (rc == TD_OK && td_next_line(&p, end, &line, &len)) {
+		lineno++;
+		if (td_blank_or_comment(line, len))
+			continue;
+		const char *f[2];
+		size_t fl[2];
+		char key[64], val[64];
+		if (td_split_tabs(line, len, f, fl, 2) != 2 || fl[0] >= sizeof key ||
+		    fl[1] >= sizeof val) {
+			snprintf(err, errlen, "%s:%zu: expected 'key<TAB>value'", path, lineno);
+			rc = TD_ERR_PARSE;
+			break;
+		}
+		memcpy(key, f[0], fl[0]);
+		key[fl[0]] = '\0';
+		memcpy(val, f[1], fl[1]);
+		val[fl[1]] = '\0';
+		char *e;
+		double v = strtod(val, &e);
+		size_t k = 0;
+		while (k < sizeof keys / sizeof keys[0] && strcmp(keys[k].key, key) != 0)
+			k++;
+		if (k == sizeof keys / sizeof keys[0] || e == val || *e || !(v >= 0 && v <= 1)) {
+			snprintf(err, errlen, "%s:%zu: unknown key or value outside 0..1: '%s'", path,
+				 lineno, key);
+			rc = TD_ERR_PARSE;
+			break;
+		}
+		*(double *)((char *)t + keys[k].off) = v;
+	}
+	td_free(text);
+	return rc;
 }
 
 td_err answer_bundle_open(struct answer_bundle *b, const char *data_dir, const char *resource_dir,
@@ -92,7 +158,12 @@ td_err answer_bundle_open(struct answer_bundle *b, const char *data_dir, const c
 	td_free(col.procs); /* the index owns the records now */
 	col.procs = NULL;
 	col.n = 0;
-	rc = answer_engine_new_search(b->index, b->nlu, NULL, &b->engine);
+	struct answer_thresholds thr;
+	snprintf(path, sizeof path, "%s/data/answer/thresholds.tsv", resource_dir);
+	rc = load_thresholds(path, &thr, err, errlen);
+	if (rc != TD_OK)
+		goto fail;
+	rc = answer_engine_new_search(b->index, b->nlu, &thr, &b->engine);
 	if (rc != TD_OK) {
 		snprintf(err, errlen, "cannot create the answer engine: %s", td_strerror(rc));
 		goto fail;
