@@ -58,6 +58,9 @@ static const char *const kb_usage =
 	"  export [--format tongdai] [--field F] [--level L] [--owner O] [--out FILE]\n"
 	"                                          write the knowledge base in tongdai's format\n"
 	"  history [--json] CODE                   versions of a procedure: who, when, what\n"
+	"  stats [--field F] [--level L] [--owner O] [--json]\n"
+	"                                          completeness of the parsed records, staleness,\n"
+	"                                          owners\n"
 	"  alias CODE [--add NAME]... [--remove NAME]... [--by NAME]\n"
 	"                                          edit the everyday names of a procedure\n"
 	"  gaps [--since YYYY-MM-DD] [--field F] [--limit N] [--json]\n"
@@ -621,6 +624,114 @@ static int kb_history(struct td_config *cfg, struct kb_opts *o)
 	return ret;
 }
 
+/* ---- stats ------------------------------------------------------------- */
+
+/* Importer warning tags that mean a part is not usable as structured data
+ * (kb_national.h); every other tag is a value worth a human look. */
+static const char *const unusable_tags[] = {
+	"channels.none", "channels.garbled", "duration.no_unit", "duration.unparsed",
+	"fee.unparsed", "dossier.no_table", "dossier.leftover", "legal.no_number",
+	"legal.leftover",
+};
+#define NUNUSABLE (sizeof unusable_tags / sizeof unusable_tags[0])
+
+struct kb_stats {
+	size_t records, sample, with_warnings, complete[3], no_legal, no_channels;
+	size_t stale_365, tag_count[NUNUSABLE];
+	char year_ago[16];
+	json_t *owners; /* owner -> count */
+};
+
+/* The part a tag concerns: 0 channels, 1 dossier, 2 legal basis. */
+static int tag_part(const char *tag)
+{
+	return strncmp(tag, "dossier", 7) == 0 ? 1 : strncmp(tag, "legal", 5) == 0 ? 2 : 0;
+}
+
+static int stats_one(const struct kb_procedure *p, void *arg)
+{
+	struct kb_stats *st = arg;
+	bool broken[3] = {false, false, false};
+	st->records++;
+	st->sample += p->sample;
+	st->with_warnings += p->warnings.n > 0;
+	st->no_legal += p->n_legal == 0;
+	st->no_channels += p->n_channels == 0;
+	if (!p->as_of || strcmp(p->as_of, st->year_ago) < 0)
+		st->stale_365++;
+	for (size_t i = 0; i < p->warnings.n; i++) {
+		const char *w = p->warnings.items[i];
+		for (size_t k = 0; k < NUNUSABLE; k++) {
+			size_t n = strlen(unusable_tags[k]);
+			if (w[0] == '[' && strncmp(w + 1, unusable_tags[k], n) == 0 && w[1 + n] == ']') {
+				st->tag_count[k]++;
+				broken[tag_part(unusable_tags[k])] = true;
+			}
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		st->complete[k] += !broken[k];
+	const char *owner = p->owner ? p->owner : "(chưa có)";
+	json_t *c = json_object_get(st->owners, owner);
+	json_object_set_new(st->owners, owner, json_integer(c ? json_integer_value(c) + 1 : 1));
+	return 0;
+}
+
+static int kb_stats(struct td_config *cfg, struct kb_opts *o)
+{
+	struct store *s = open_store(cfg);
+	if (!s)
+		return 1;
+	struct kb_stats st = {.owners = json_object()};
+	time_t cut = time(NULL) - 365 * 86400;
+	struct tm tm;
+	localtime_r(&cut, &tm);
+	strftime(st.year_ago, sizeof st.year_ago, "%Y-%m-%d", &tm);
+	struct store_filter f = {.field = o->field, .level = o->level, .owner = o->owner};
+	td_err rc = store_procedure_list(s, &f, stats_one, &st);
+	int ret = 0;
+	if (rc) {
+		fprintf(stderr, "tongdai kb: cannot list: %s (%s)\n", td_strerror(rc), store_errmsg(s));
+		ret = 1;
+	} else if (o->json) {
+		json_t *out = json_object(), *tags = json_object();
+		json_object_set_new(out, "records", json_integer((json_int_t)st.records));
+		json_object_set_new(out, "sample", json_integer((json_int_t)st.sample));
+		json_object_set_new(out, "with_warnings", json_integer((json_int_t)st.with_warnings));
+		json_object_set_new(out, "channels_complete", json_integer((json_int_t)st.complete[0]));
+		json_object_set_new(out, "dossier_complete", json_integer((json_int_t)st.complete[1]));
+		json_object_set_new(out, "legal_complete", json_integer((json_int_t)st.complete[2]));
+		json_object_set_new(out, "without_legal_basis", json_integer((json_int_t)st.no_legal));
+		json_object_set_new(out, "without_channels", json_integer((json_int_t)st.no_channels));
+		json_object_set_new(out, "not_verified_for_a_year", json_integer((json_int_t)st.stale_365));
+		for (size_t k = 0; k < NUNUSABLE; k++)
+			json_object_set_new(tags, unusable_tags[k], json_integer((json_int_t)st.tag_count[k]));
+		json_object_set_new(out, "unusable_parts", tags);
+		json_object_set_new(out, "owners", json_incref(st.owners));
+		print_json(out);
+		json_decref(out);
+	} else {
+		double n = st.records ? (double)st.records : 1;
+		printf("Thủ tục: %zu (dữ liệu mẫu: %zu, có cảnh báo khi nhập: %zu)\n", st.records,
+		       st.sample, st.with_warnings);
+		printf("Đọc trọn vẹn: cách thức nộp %zu (%.1f%%), hồ sơ %zu (%.1f%%), căn cứ pháp lý %zu (%.1f%%)\n",
+		       st.complete[0], 100 * st.complete[0] / n, st.complete[1], 100 * st.complete[1] / n,
+		       st.complete[2], 100 * st.complete[2] / n);
+		printf("Chưa có căn cứ pháp lý: %zu; chưa có cách thức nộp: %zu; quá một năm chưa xác minh: %zu\n",
+		       st.no_legal, st.no_channels, st.stale_365);
+		for (size_t k = 0; k < NUNUSABLE; k++)
+			if (st.tag_count[k])
+				printf("  [%s] %zu\n", unusable_tags[k], st.tag_count[k]);
+		const char *key;
+		json_t *v;
+		json_object_foreach(st.owners, key, v)
+			printf("  Đơn vị %s: %lld thủ tục\n", key, (long long)json_integer_value(v));
+	}
+	json_decref(st.owners);
+	store_close(s);
+	return ret;
+}
+
 /* ---- alias ------------------------------------------------------------- */
 
 static bool strlist_has(const struct kb_strlist *l, const char *s)
@@ -795,6 +906,8 @@ int cmd_kb(int argc, char **argv, struct td_config *cfg)
 		rc = kb_history(cfg, &o);
 	else if (strcmp(sub, "alias") == 0)
 		rc = kb_alias(cfg, &o);
+	else if (strcmp(sub, "stats") == 0)
+		rc = kb_stats(cfg, &o);
 	else if (strcmp(sub, "gaps") == 0)
 		rc = kb_gaps(cfg, &o);
 	else
