@@ -14,7 +14,7 @@ check() { if eval "$2"; then ok; else no "$1"; fi; }
 jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
 
 # --help everywhere, exit 0
-for sub in import show list validate export history; do
+for sub in import show list validate export history stats alias gaps; do
 	"$T" kb "$sub" --help >/dev/null 2>&1; check "kb $sub --help" '[ $? -eq 0 ]'
 done
 "$T" kb --help | grep -q "import" ; check "kb --help lists import" '[ $? -eq 0 ]'
@@ -125,6 +125,8 @@ nums=[l[\"number\"] for l in d[\"legal_basis\"]]
 assert \"47/2014/QH13\" in nums and \"82/2015/NĐ-CP\" in nums, nums
 assert d[\"result\"].startswith(\"Gia hạn tạm trú\") and \"Chọn cơ quan\" not in d[\"result\"]
 assert d[\"raw\"][\"channels\"].startswith(\"Hình thức nộp\")' < '$D/n1'"
+	"$T" kb stats --data-dir "$D/nat" --json >"$D/stats.json"
+	check "kb stats: completeness of the national records" "jq_py 'assert d[\"records\"] == 2642 and d[\"channels_complete\"] >= 0.84 * 2642 and d[\"legal_complete\"] >= 0.95 * 2642 and d[\"unusable_parts\"][\"duration.no_unit\"] > 0' < '$D/stats.json'"
 	"$T" kb import --data-dir "$D/nat" --format national --json "$NAT" >"$D/nat2.json" 2>/dev/null
 	check "national re-import unchanged" "jq_py 'assert d[\"unchanged\"] == 2642' < '$D/nat2.json'"
 	"$T" kb export --data-dir "$D/nat" --out "$D/nat-export.jsonl"
