@@ -202,9 +202,18 @@ static td_err add_text_terms(struct builder *b, uint32_t d, int f, int tbit)
 	struct search__an *an = &b->an;
 	struct td_buf *key = &b->key;
 	td_err err = TD_OK;
+	size_t scan = 0;
+	int depth = 0;
 	for (size_t i = 0; i < an->n && !err; i++) {
 		const struct search__tok *t = &an->t[i];
-		err = add_occ(b, d, search__fold(an, i), t->fold_len, f, t->stop ? -1 : tbit);
+		/* In a procedure's name, a parenthesised part is a qualifier
+		 * ("(thực hiện tại cấp tỉnh)", "(Công trình không theo tuyến/
+		 * …)"): it does not count towards how much of the name a
+		 * question says. */
+		for (; scan < t->acc_off && scan < an->acc.len; scan++)
+			depth += an->acc.data[scan] == '(' ? 1 : an->acc.data[scan] == ')' ? -1 : 0;
+		int bit = t->stop || (f == SEARCH_F_NAME && depth > 0) ? -1 : tbit;
+		err = add_occ(b, d, search__fold(an, i), t->fold_len, f, bit);
 		if (err)
 			break;
 		td_buf_clear(key);
