@@ -29,6 +29,7 @@
 #include "answer/answer_int.h"
 #include "base/alloc.h"
 #include "base/textfile.h"
+#include "text/nb.h"
 
 #define NB_BITS 15
 #define NB_BUCKETS (1u << NB_BITS)
@@ -36,7 +37,6 @@
 #define RULE_GAP 4
 #define FILE_MAX ((size_t)8 << 20)
 #define LINES_MAX 200000
-#define NCLASS_MAX 16
 
 /* ------------------------------------------------------------------------ */
 /* Names                                                                    */
@@ -231,15 +231,6 @@ struct rule {
 struct rule_set {
 	struct rule *rules;
 	size_t n;
-};
-
-struct nb_model {
-	size_t nclass;
-	size_t nrows[NCLASS_MAX];
-	double logprior[NCLASS_MAX];
-	float *logp;            /* nclass × NB_BUCKETS */
-	unsigned char *known;   /* NB_BUCKETS: seen in training */
-	size_t total_rows;
 };
 
 struct answer_nlu {
@@ -473,69 +464,34 @@ struct train_row {
 };
 
 struct count_ctx {
-	double *counts; /* nclass × buckets */
-	unsigned char *known;
-	int cls;
+	struct nb_model *nb;
+	size_t cls;
 };
 
 static void count_feature(uint32_t h, void *ctx)
 {
 	struct count_ctx *c = ctx;
-	size_t b = h & (NB_BUCKETS - 1);
-	c->counts[(size_t)c->cls * NB_BUCKETS + b] += 1.0;
-	c->known[b] = 1;
-}
-
-static void nb_release(struct nb_model *nb)
-{
-	td_free(nb->logp);
-	td_free(nb->known);
-	memset(nb, 0, sizeof *nb);
+	nb_count(c->nb, c->cls, h & (NB_BUCKETS - 1));
 }
 
 /* Train on rows whose label (intent or aspect per `aspect`) is set. */
 static void nb_train(struct nb_model *nb, size_t nclass, const struct train_row *rows, size_t n,
 		     bool aspect)
 {
-	double *counts = td_calloc(nclass * NB_BUCKETS, sizeof *counts);
-	nb->nclass = nclass;
-	nb->known = td_calloc(NB_BUCKETS, 1);
-	nb->logp = td_calloc(nclass * NB_BUCKETS, sizeof *nb->logp);
-	struct count_ctx cc = {counts, nb->known, 0};
+	nb_begin(nb, nclass, NB_BUCKETS);
+	struct count_ctx cc = {nb, 0};
 	for (size_t i = 0; i < n; i++) {
 		int cls = aspect ? rows[i].aspect : rows[i].intent;
 		if (cls < 0)
 			continue;
 		struct answer__msg m;
 		answer__msg_init(&m, rows[i].text, strlen(rows[i].text));
-		cc.cls = cls;
+		cc.cls = (size_t)cls;
 		for_each_feature(&m, count_feature, &cc);
 		answer__msg_release(&m);
-		nb->nrows[cls]++;
-		nb->total_rows++;
+		nb_row(nb, (size_t)cls);
 	}
-	size_t vocab = 0;
-	for (size_t b = 0; b < NB_BUCKETS; b++)
-		vocab += nb->known[b];
-	const double alpha = 0.5;
-	for (size_t c = 0; c < nclass; c++) {
-		double total = 0;
-		for (size_t b = 0; b < NB_BUCKETS; b++)
-			total += counts[c * NB_BUCKETS + b];
-		double denom = total + alpha * (double)(vocab ? vocab : 1);
-		for (size_t b = 0; b < NB_BUCKETS; b++)
-			nb->logp[c * NB_BUCKETS + b] =
-				(float)log((counts[c * NB_BUCKETS + b] + alpha) / denom);
-		/* A flattened prior: the example counts say how much we wrote, not
-		 * how often citizens ask. */
-		nb->logprior[c] = 0.5 * log((double)nb->nrows[c] + 1.0);
-	}
-	double z = 0;
-	for (size_t c = 0; c < nclass; c++)
-		z += exp(nb->logprior[c]);
-	for (size_t c = 0; c < nclass; c++)
-		nb->logprior[c] -= log(z);
-	td_free(counts);
+	nb_fit(nb, 0.5);
 }
 
 struct score_ctx {

@@ -169,9 +169,10 @@ static int ask_one(struct ask *a, const char *id, const char *q, size_t n, struc
 	return 0;
 }
 
-/* One --jsonl input line. */
-static int ask_line(struct ask *a, const char *line, size_t n, size_t lineno)
+/* One --jsonl line (cmd_jsonl_each callback; ctx is the struct ask). */
+static int ask_line(void *ctx, char *line, size_t n, size_t lineno)
 {
+	struct ask *a = ctx;
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	size_t i = 0;
@@ -201,16 +202,6 @@ static int ask_line(struct ask *a, const char *line, size_t n, size_t lineno)
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "line-%zu", lineno);
 	return ask_one(a, idbuf, line, n, NULL, true);
-}
-
-static int jsonl_line(void *ctx, char *line, size_t n, size_t lineno)
-{
-	return ask_line(ctx, line, n, lineno);
-}
-
-static int run_jsonl(struct ask *a)
-{
-	return cmd_jsonl_each(jsonl_line, a, LINE_MAX_BYTES);
 }
 
 int cmd_ask(int argc, char **argv, struct td_config *cfg)
@@ -268,7 +259,7 @@ int cmd_ask(int argc, char **argv, struct td_config *cfg)
 	}
 	report_open(&a, td_config_get(cfg, "data_dir"), resources);
 	if (jsonl)
-		rc = run_jsonl(&a);
+		rc = cmd_jsonl_each(ask_line, &a, LINE_MAX_BYTES);
 	else
 		rc = ask_one(&a, "", q.data, q.len, NULL, a.json);
 	report_close(&a);

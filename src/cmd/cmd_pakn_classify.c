@@ -157,8 +157,10 @@ static int classify_one(struct pc *c, const char *id, const char *text, size_t n
 	return rc;
 }
 
-static int classify_line(struct pc *c, const char *line, size_t n, size_t lineno)
+/* One --jsonl line (cmd_jsonl_each callback; ctx is the struct pc). */
+static int classify_line(void *ctx, char *line, size_t n, size_t lineno)
 {
+	struct pc *c = ctx;
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	size_t i = 0;
@@ -189,16 +191,6 @@ static int classify_line(struct pc *c, const char *line, size_t n, size_t lineno
 		return rc;
 	}
 	return classify_one(c, idbuf, line, n, &form, NULL);
-}
-
-static int jsonl_line(void *ctx, char *line, size_t n, size_t lineno)
-{
-	return classify_line(ctx, line, n, lineno);
-}
-
-static int run_jsonl(struct pc *c)
-{
-	return cmd_jsonl_each(jsonl_line, c, LINE_MAX_BYTES);
 }
 
 int cmd_pakn_classify(int argc, char **argv, struct td_config *cfg)
@@ -257,7 +249,7 @@ int cmd_pakn_classify(int argc, char **argv, struct td_config *cfg)
 		goto out;
 	}
 	if (jsonl) {
-		rc = run_jsonl(&c);
+		rc = cmd_jsonl_each(classify_line, &c, LINE_MAX_BYTES);
 	} else {
 		struct pakn_form form = {0};
 		rc = classify_one(&c, "", q.data, q.len, &form, NULL);

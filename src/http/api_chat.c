@@ -544,27 +544,6 @@ static bool parse_date(const char *s, int64_t *out)
 	return true;
 }
 
-static bool query_size(const struct http_request *req, const char *key, size_t def, size_t max,
-		       size_t *out)
-{
-	const char *v = http_request_query(req, key);
-	*out = def;
-	if (!v)
-		return true;
-	if (!*v || strlen(v) > 9)
-		return false;
-	size_t n = 0;
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		n = n * 10 + (size_t)(*p - '0');
-	}
-	if (n > max)
-		return false;
-	*out = n;
-	return true;
-}
-
 static void iso_time(int64_t t, char *out, size_t n)
 {
 	time_t tt = (time_t)t;
@@ -611,12 +590,12 @@ static td_err get_gaps(struct http_request *req, struct http_response *res, void
 	}
 	if (field && *field)
 		f.field = field;
-	if (!query_size(req, "limit", GAPS_LIMIT_DEFAULT, GAPS_LIMIT_MAX, &f.limit)) {
+	if (!http_request_query_size(req, "limit", GAPS_LIMIT_DEFAULT, GAPS_LIMIT_MAX, &f.limit)) {
 		http_response_error(res, 400, "invalid_limit",
 				    "Tham số limit phải là số nguyên từ 0 đến 500.");
 		return TD_OK;
 	}
-	if (!query_size(req, "offset", 0, GAPS_OFFSET_MAX, &f.offset)) {
+	if (!http_request_query_size(req, "offset", 0, GAPS_OFFSET_MAX, &f.offset)) {
 		http_response_error(res, 400, "invalid_offset",
 				    "Tham số offset phải là số nguyên không âm (tối đa 1000000).");
 		return TD_OK;

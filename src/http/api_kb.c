@@ -59,28 +59,6 @@ static json_t *jstr(const char *s)
 
 /* ---- query parameters -------------------------------------------------- */
 
-/* Read an optional non-negative integer argument no larger than max. */
-static bool query_size(const struct http_request *req, const char *key, size_t def, size_t max,
-		       size_t *out)
-{
-	const char *v = http_request_query(req, key);
-	*out = def;
-	if (!v)
-		return true;
-	if (!*v || strlen(v) > 9)
-		return false;
-	size_t n = 0;
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		n = n * 10 + (size_t)(*p - '0');
-	}
-	if (n > max)
-		return false;
-	*out = n;
-	return true;
-}
-
 /* An optional text argument: NULL when absent or blank; false if too long
  * or not UTF-8. */
 static bool query_text(const struct http_request *req, const char *key, size_t max,
@@ -291,12 +269,12 @@ static td_err get_procedures(struct http_request *req, struct http_response *res
 	struct store_filter f = {0};
 	size_t limit, offset;
 	const char *q;
-	if (!query_size(req, "limit", LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, &limit)) {
+	if (!http_request_query_size(req, "limit", LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, &limit)) {
 		http_response_error(res, 400, "invalid_limit",
 				    "Tham số limit phải là số nguyên từ 0 đến 200.");
 		return TD_OK;
 	}
-	if (!query_size(req, "offset", 0, LIST_OFFSET_MAX, &offset)) {
+	if (!http_request_query_size(req, "offset", 0, LIST_OFFSET_MAX, &offset)) {
 		http_response_error(res, 400, "invalid_offset",
 				    "Tham số offset phải là số nguyên không âm (tối đa 1000000).");
 		return TD_OK;

@@ -419,6 +419,27 @@ const char *http_request_query(const struct http_request *req, const char *key)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+bool http_request_query_size(const struct http_request *req, const char *key, size_t def,
+			     size_t max, size_t *out)
+{
+	const char *v = http_request_query(req, key);
+	*out = def;
+	if (!v)
+		return true;
+	if (!*v || strlen(v) > 9)
+		return false;
+	size_t n = 0;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		n = n * 10 + (size_t)(*p - '0');
+	}
+	if (n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
 const char *http_request_header(const struct http_request *req, const char *name)
 {
 	if (!req->conn)

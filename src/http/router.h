@@ -136,6 +136,10 @@ void http_request_release(struct http_request *req);
 /* A query-string argument (percent-decoded by MHD) or NULL when absent or
  * given without '=' ("?a").  The value is owned by MHD. */
 const char *http_request_query(const struct http_request *req, const char *key);
+/* An optional non-negative integer argument no larger than max: *out is def
+ * when absent; false (and *out def) for anything but 1..9 digits ≤ max. */
+bool http_request_query_size(const struct http_request *req, const char *key, size_t def,
+			     size_t max, size_t *out);
 /* A request header (case-insensitive name) or NULL; owned by MHD. */
 const char *http_request_header(const struct http_request *req, const char *name);
 /* A captured path parameter ("code" for {code} or {code...}) or NULL;

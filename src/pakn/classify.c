@@ -892,22 +892,11 @@ static size_t msg_features(const struct msg *m, struct feature *f, size_t max)
 	return n;
 }
 
-static void nb_release(struct pakn__nb *nb)
-{
-	td_free(nb->logp);
-	td_free(nb->known);
-	memset(nb, 0, sizeof *nb);
-}
-
 /* labels[i] < 0: row not used. */
-static void nb_train(struct pakn__nb *nb, size_t nclass, const struct pakn_model *m,
+static void nb_train(struct nb_model *nb, size_t nclass, const struct pakn_model *m,
 		     const int *labels, double alpha)
 {
-	nb_release(nb);
-	double *counts = td_calloc(nclass * PAKN__NB_BUCKETS, sizeof *counts);
-	nb->nclass = nclass;
-	nb->known = td_calloc(PAKN__NB_BUCKETS, 1);
-	nb->logp = td_calloc(nclass * PAKN__NB_BUCKETS, sizeof *nb->logp);
+	nb_begin(nb, nclass, PAKN__NB_BUCKETS);
 	struct msg *msg = td_malloc(sizeof *msg);
 	struct feature *f = td_calloc(MSG_FEATURES, sizeof *f);
 	for (size_t i = 0; i < m->nrows; i++) {
@@ -916,41 +905,18 @@ static void nb_train(struct pakn__nb *nb, size_t nclass, const struct pakn_model
 			continue;
 		msg_init(msg, m->aliases, m->rows[i].text, strlen(m->rows[i].text));
 		size_t nf = msg_features(msg, f, MSG_FEATURES);
-		for (size_t k = 0; k < nf; k++) {
-			counts[(size_t)c * PAKN__NB_BUCKETS + f[k].bucket] += 1.0;
-			nb->known[f[k].bucket] = 1;
-		}
+		for (size_t k = 0; k < nf; k++)
+			nb_count(nb, (size_t)c, f[k].bucket);
 		msg_release(msg);
-		nb->nrows[c]++;
-		nb->total_rows++;
+		nb_row(nb, (size_t)c);
 	}
-	size_t vocab = 0;
-	for (size_t b = 0; b < PAKN__NB_BUCKETS; b++)
-		vocab += nb->known[b];
-	for (size_t c = 0; c < nclass; c++) {
-		double total = 0;
-		for (size_t b = 0; b < PAKN__NB_BUCKETS; b++)
-			total += counts[c * PAKN__NB_BUCKETS + b];
-		double denom = total + alpha * (double)(vocab ? vocab : 1);
-		for (size_t b = 0; b < PAKN__NB_BUCKETS; b++)
-			nb->logp[c * PAKN__NB_BUCKETS + b] =
-				(float)log((counts[c * PAKN__NB_BUCKETS + b] + alpha) / denom);
-		/* A flattened prior: the row counts say how much we wrote, not how
-		 * often citizens write about it. */
-		nb->logprior[c] = 0.5 * log((double)nb->nrows[c] + 1.0);
-	}
-	double z = 0;
-	for (size_t c = 0; c < nclass; c++)
-		z += exp(nb->logprior[c]);
-	for (size_t c = 0; c < nclass; c++)
-		nb->logprior[c] -= log(z);
+	nb_fit(nb, alpha);
 	td_free(f);
 	td_free(msg);
-	td_free(counts);
 }
 
 /* Log-likelihood (scaled) + prior of each class into out[nclass]. */
-static void nb_score(const struct pakn__nb *nb, const struct feature *f, size_t nf, double scale,
+static void nb_score(const struct nb_model *nb, const struct feature *f, size_t nf, double scale,
 		     double *out)
 {
 	for (size_t c = 0; c < nb->nclass; c++)
@@ -1313,7 +1279,7 @@ td_err pakn_classify(const struct pakn_model *mod, const char *text, size_t n,
 	 * log-probability there most exceeds the best other class. */
 	if (mod->nb_category.total_rows) {
 		struct top_word top[3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
-		const struct pakn__nb *nb = &mod->nb_category;
+		const struct nb_model *nb = &mod->nb_category;
 		for (size_t k = 0; k < nf; k++) {
 			size_t bk = feat[k].bucket;
 			if (!nb->known[bk])

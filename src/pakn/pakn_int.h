@@ -10,12 +10,12 @@
 #include <stdint.h>
 
 #include "pakn/pakn.h"
+#include "text/nb.h"
 
 #define PAKN__NCAT 22
 #define PAKN__NLEVEL 3
 #define PAKN__NB_BITS 16
 #define PAKN__NB_BUCKETS (1u << PAKN__NB_BITS)
-#define PAKN__NB_CLASS_MAX 24
 
 /* Emergency numbers as a bit set. */
 #define PAKN__N113 0x1u
@@ -32,14 +32,6 @@ struct pakn__row {
 };
 
 /* A multinomial naive Bayes model over hashed features. */
-struct pakn__nb {
-	size_t nclass;
-	size_t nrows[PAKN__NB_CLASS_MAX];
-	double logprior[PAKN__NB_CLASS_MAX];
-	float *logp;          /* nclass × buckets */
-	unsigned char *known; /* buckets: seen in training */
-	size_t total_rows;
-};
 
 struct pakn__rules; /* classify.c */
 struct pakn__aliases;
@@ -48,9 +40,9 @@ struct pakn_model {
 	struct pakn__rules *rules;     /* rules.tsv */
 	struct pakn__rules *emergency; /* emergency.tsv */
 	struct pakn__aliases *aliases; /* aliases.tsv */
-	struct pakn__nb nb_category;
-	struct pakn__nb nb_level;
-	struct pakn__nb nb_emergency; /* 2 classes: 0 no, 1 yes */
+	struct nb_model nb_category;
+	struct nb_model nb_level;
+	struct nb_model nb_emergency; /* 2 classes: 0 no, 1 yes */
 	struct pakn__row *rows;
 	size_t nrows;
 };
