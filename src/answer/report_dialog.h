@@ -140,14 +140,13 @@ struct report_store_access {
 };
 
 /*
- * A backend over intake (borrowed; files through pakn_intake_submit) with
- * its own classifier and place index loaded from resource_dir (NULL: the
- * source tree), and store access for lookups (copied; its ctx borrowed).
- * err says why on failure.  Free with report_pakn_free.
+ * A backend over intake (borrowed: it analyses with the intake's classifier
+ * and place index and files through pakn_intake_submit) and store access for
+ * lookups (copied; its ctx borrowed).  TD_ERR_INVAL without an intake.  Free
+ * with report_pakn_free.
  */
-td_err report_pakn_new(struct pakn_intake *intake, const char *resource_dir,
-		       const struct report_store_access *sa, struct report_pakn **out, char *err,
-		       size_t errlen);
+td_err report_pakn_new(struct pakn_intake *intake, const struct report_store_access *sa,
+		       struct report_pakn **out);
 void report_pakn_free(struct report_pakn *p);
 /* The backend operations of p (valid while p lives). */
 void report_pakn_backend(struct report_pakn *p, struct report_backend *out);

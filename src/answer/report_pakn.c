@@ -3,9 +3,8 @@
  * the place resolver and the completeness check for each turn, the intake
  * pipeline to file, the case store to look a case up.
  *
- * The intake does not expose its classifier or place index, so this
- * backend loads its own copies from the same resource files (about 0.1 s
- * and a few MB); the routing table is the intake's.  Analysis follows the
+ * It borrows the intake's classifier and place index, so a turn is analysed
+ * with exactly the models that will file the case.  Analysis follows the
  * intake's order exactly (place from the text, else the location words,
  * else the reply address) so what the dialog asks for is what the intake
  * would find missing.  Lookups read the public fields of a case only.
@@ -25,8 +24,8 @@
 
 struct report_pakn {
 	struct pakn_intake *intake;  /* borrowed */
-	struct pakn_model *model;
-	struct place_index *places;
+	const struct pakn_model *model;    /* the intake's */
+	const struct place_index *places;  /* the intake's */
 	struct report_store_access sa;
 };
 
@@ -173,39 +172,24 @@ static td_err rp_lookup(void *ctx, const char *canon, struct report_case_view *o
 	return e;
 }
 
-td_err report_pakn_new(struct pakn_intake *intake, const char *resource_dir,
-		       const struct report_store_access *sa, struct report_pakn **out, char *err,
-		       size_t errlen)
+td_err report_pakn_new(struct pakn_intake *intake, const struct report_store_access *sa,
+		       struct report_pakn **out)
 {
 	*out = NULL;
 	if (!intake)
 		return TD_ERR_INVAL;
 	struct report_pakn *p = td_calloc(1, sizeof *p);
 	p->intake = intake;
+	p->model = pakn_intake_model(intake);
+	p->places = pakn_intake_places(intake);
 	if (sa)
 		p->sa = *sa;
-	td_err e = pakn_model_load(&p->model, resource_dir, err, errlen);
-	if (e != TD_OK)
-		goto fail;
-	e = place_index_load(&p->places, resource_dir ? resource_dir : TD_SOURCE_DIR, err, errlen);
-	if (e != TD_OK)
-		goto fail_model;
 	*out = p;
 	return TD_OK;
-
-fail_model:
-	pakn_model_free(p->model);
-fail:
-	td_free(p);
-	return e;
 }
 
 void report_pakn_free(struct report_pakn *p)
 {
-	if (!p)
-		return;
-	place_index_free(p->places);
-	pakn_model_free(p->model);
 	td_free(p);
 }
 

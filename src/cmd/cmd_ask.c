@@ -86,7 +86,7 @@ static void report_open(struct ask *a, const char *data_dir, const char *resourc
 	if (store_open(data_dir, &a->store, err, sizeof err) != TD_OK)
 		goto fail;
 	struct report_store_access sa = {ask_store_acquire, ask_store_release, a->store};
-	if (report_pakn_new(a->intake, resources, &sa, &a->report, err, sizeof err) != TD_OK)
+	if (report_pakn_new(a->intake, &sa, &a->report) != TD_OK)
 		goto fail;
 	report_pakn_backend(a->report, &a->report_ops);
 	return;

@@ -231,7 +231,7 @@ int cmd_serve(int argc, char **argv, struct td_config *cfg)
 		goto out_router;
 	}
 	/* the chat's report conversation files through the same intake */
-	if (http_api_chat_set_intake(chat, intake, NULL) != TD_OK) {
+	if (http_api_chat_set_intake(chat, intake) != TD_OK) {
 		fprintf(stderr, "tongdai serve: cannot start the chat's PAKN reports\n");
 		goto out_router;
 	}

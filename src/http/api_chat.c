@@ -746,8 +746,7 @@ static void report_store_release(void *ctx, struct store *s)
 	http_store_pool_release(ctx, s);
 }
 
-td_err http_api_chat_set_intake(struct http_api_chat *c, struct pakn_intake *intake,
-				const char *resource_dir)
+td_err http_api_chat_set_intake(struct http_api_chat *c, struct pakn_intake *intake)
 {
 	if (!c || !intake || c->report)
 		return TD_ERR_INVAL;
@@ -756,10 +755,9 @@ td_err http_api_chat_set_intake(struct http_api_chat *c, struct pakn_intake *int
 		.release = report_store_release,
 		.ctx = c->pool,
 	};
-	char err[256] = "";
-	td_err e = report_pakn_new(intake, resource_dir, &sa, &c->report, err, sizeof err);
+	td_err e = report_pakn_new(intake, &sa, &c->report);
 	if (e != TD_OK) {
-		td_log(TD_LOG_ERROR, "chat.report_backend", "error", err, NULL);
+		td_log(TD_LOG_ERROR, "chat.report_backend", "error", td_errname(e), NULL);
 		return e;
 	}
 	report_pakn_backend(c->report, &c->report_ops);

@@ -44,12 +44,10 @@ struct pakn_intake;
 /*
  * Turn on the PAKN report conversation (report_dialog.h): reports are
  * collected turn by turn and filed through intake (borrowed: it must
- * outlive c), statuses looked up through the store pool.  resource_dir
- * (NULL: the source tree) holds data/pakn and data/hanoi.  Call before the
+ * outlive c), statuses looked up through the store pool.  Call before the
  * server starts.  Without it, PAKN intents get the placeholder replies.
  */
-td_err http_api_chat_set_intake(struct http_api_chat *c, struct pakn_intake *intake,
-				const char *resource_dir);
+td_err http_api_chat_set_intake(struct http_api_chat *c, struct pakn_intake *intake);
 
 /* Append the chat counters (answers by status, turn-write failures) to out
  * in Prometheus text format.  ctx is a struct http_api_chat; thread-safe. */

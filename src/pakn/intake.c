@@ -599,3 +599,13 @@ void pakn_intake_result_release(struct pakn_intake_result *res)
 {
 	store_case_release(&res->c);
 }
+
+const struct pakn_model *pakn_intake_model(const struct pakn_intake *in)
+{
+	return in->model;
+}
+
+const struct place_index *pakn_intake_places(const struct pakn_intake *in)
+{
+	return in->places;
+}

@@ -31,6 +31,9 @@
 #include "pakn/complete.h"
 #include "store/store_case.h"
 
+struct pakn_model; /* pakn.h */
+struct place_index; /* place.h */
+
 struct route_table;
 struct pakn_intake;
 
@@ -113,6 +116,12 @@ struct pakn_intake_stats {
 	struct store_case_writer_stats writer;
 };
 void pakn_intake_stats(struct pakn_intake *in, struct pakn_intake_stats *out);
+
+/* The intake's classifier and place index, for callers that analyse a
+ * message the way the intake will (the chat's report dialog).  Owned by the
+ * intake, immutable and thread-safe, valid until pakn_intake_close. */
+const struct pakn_model *pakn_intake_model(const struct pakn_intake *in);
+const struct place_index *pakn_intake_places(const struct pakn_intake *in);
 
 /* The Vietnamese label of a missing-part code ("họ tên", ...), static. */
 const char *pakn_intake_missing_label(const char *code);
