@@ -235,12 +235,17 @@ static td_err search_procedures(struct http_answer_snapshot *snap, const char *q
 	size_t total = 0;
 	/* The tail of a ranked list is records sharing one common word with
 	 * the query ("giấy", "cấp"); past a fifth of the best score a hit is
-	 * not counted, so `total` means something. */
-	double floor = n ? SEARCH_RELATIVE_FLOOR * hits[0].score : 0;
+	 * not counted, so `total` means something.  The floor is on the text's
+	 * evidence: the level prior orders close hits, it does not make one. */
+	double floor = 0;
+	for (size_t i = 0; i < n; i++)
+		if (hits[i].score - hits[i].prior > floor)
+			floor = hits[i].score - hits[i].prior;
+	floor *= SEARCH_RELATIVE_FLOOR;
 	for (size_t i = 0; i < n; i++) {
 		const struct kb_procedure *p = hits[i].proc;
-		if (hits[i].score < floor)
-			break;
+		if (hits[i].score - hits[i].prior < floor)
+			continue;
 		if (!p || !hit_passes(&scratch, p, field_key, level_key))
 			continue;
 		total++;

@@ -101,6 +101,9 @@ struct search_options {
 				       * common in the records (e.g. "chứng thực") */
 	float typo_weight;            /* weight of a typo-corrected term */
 	float title_bonus;            /* weight of the title-coverage bonus */
+	float level_prior;            /* weight of the record's level prior (where
+				       * a citizen goes to do it: commune 1,
+				       * province 0.5, else 0; search_index.c) */
 	bool own_records;             /* the index frees the records at the end */
 };
 
@@ -116,6 +119,7 @@ struct search_index; /* immutable once built */
 struct search_hit {
 	const struct kb_procedure *proc; /* owned by the index (or its caller) */
 	double score;       /* raw score, see the top of this file */
+	double prior;       /* the part of score from the level prior, not the text */
 	double norm;        /* score / the query's max_score, 0..1 */
 	double query_cover; /* share of the query's term mass in this record, 0..1 */
 	double title_cover; /* share of the record's title mass in the query, 0..1 */

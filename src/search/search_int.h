@@ -153,6 +153,7 @@ struct search_index {
 	/* titles: doc d owns title_mass[title_off[d] .. title_off[d+1]) */
 	uint32_t *title_off;
 	float *title_mass;
+	float *prior;        /* per doc: level prior 0..1 (times opt.level_prior) */
 
 	/* stop words (copied) */
 	struct search_stopwords stop;
@@ -163,6 +164,8 @@ struct search_index {
 	struct search__dict lex;
 	uint32_t *lex_off;
 	uint32_t *lex_term;
+	uint32_t *lex_head;  /* per entry: for a one-word abbreviation, the first and */
+	uint32_t *lex_tail;  /* last folded syllable of its first expansion, else NONE */
 	float *lex_w;        /* per entry: weight of its expansion terms */
 	struct search__dict lex_acc; /* accented keys of the lexicon terms; lex_acc_of
 				      * maps a folded entry to its accented key id */

@@ -21,7 +21,7 @@
  * Alongside it accumulates, for the coverage terms (folded unigrams and
  * bigrams), the query mass found in the record and the IDF mass found in
  * each of its titles.  The final score is
- *     score = acc + title_bonus * title_cover^2
+ *     score = acc + title_bonus * title_cover^2 + level_prior * prior
  * and the best hits are selected with a bounded min-heap over the records
  * touched, which are then reset so the scratch is clean for the next query.
  */
@@ -53,7 +53,9 @@ struct search_scratch {
 	size_t ntouched;
 	struct qterm qt[SEARCH_QUERY_TERMS];
 	size_t nq;
+	bool level_named; /* the question names a level: no level prior */
 	uint32_t *tok_term; /* per token: the folded term used (after typo fixing) */
+	uint32_t *tok_abbr; /* per token: the one-word abbreviation entry it is, or NONE */
 	size_t tok_cap;
 };
 
@@ -77,6 +79,7 @@ void search_scratch_free(struct search_scratch *s)
 	td_free(s->seen);
 	td_free(s->touched);
 	td_free(s->tok_term);
+	td_free(s->tok_abbr);
 	td_free(s);
 }
 
@@ -102,8 +105,10 @@ static void scratch_fit(struct search_scratch *s, const struct search_index *ix)
 	}
 	if (s->an.n > s->tok_cap) {
 		td_free(s->tok_term);
+		td_free(s->tok_abbr);
 		s->tok_cap = s->an.cap;
 		s->tok_term = td_calloc(s->tok_cap, sizeof *s->tok_term);
+		s->tok_abbr = td_calloc(s->tok_cap, sizeof *s->tok_abbr);
 	}
 }
 
@@ -157,6 +162,8 @@ static void match_lexicon(const struct search_index *ix, struct search_scratch *
 			  struct search_info *info)
 {
 	struct search__an *an = &s->an;
+	for (size_t i = 0; i < an->n; i++)
+		s->tok_abbr[i] = SEARCH__NONE;
 	if (!ix->lex.n)
 		return;
 	for (size_t i = 0; i < an->n;) {
@@ -185,6 +192,8 @@ static void match_lexicon(const struct search_index *ix, struct search_scratch *
 			continue;
 		}
 		uint32_t from = ix->lex_off[e], to = ix->lex_off[e + 1];
+		if (k == 1 && ix->lex_head[e] != SEARCH__NONE)
+			s->tok_abbr[i] = e;
 		for (uint32_t t = from; t < to; t++)
 			add_term(s, ix->lex_term[t], ix->lex_w[e], true);
 		for (size_t j = i; j < i + k; j++) {
@@ -287,16 +296,23 @@ static void unigram_terms(const struct search_index *ix, struct search_scratch *
 			 ix->opt.accent_weight, false);
 }
 
-/* The folded form of token i for bigrams: the typo fix when there is one. */
-static void add_form(const struct search_index *ix, struct search_scratch *s, size_t i)
+/* The folded form of token i for bigrams: the typo fix when there is one;
+ * for an abbreviation, the syllable of its expansion that touches the
+ * neighbour (tail on the left of the pair, head on the right), so that "xin
+ * thông tin QH" gives "tin quy" as if "quy hoạch" had been typed.  Returns
+ * whether an abbreviation stood in. */
+static bool add_form(const struct search_index *ix, struct search_scratch *s, size_t i, bool left)
 {
 	size_t len;
-	if (s->tok_term[i] != SEARCH__NONE) {
-		const char *k = search__dict_key(&ix->vocab, s->tok_term[i], &len);
+	uint32_t e = s->tok_abbr[i];
+	uint32_t id = e == SEARCH__NONE ? s->tok_term[i] : left ? ix->lex_tail[e] : ix->lex_head[e];
+	if (id != SEARCH__NONE) {
+		const char *k = search__dict_key(&ix->vocab, id, &len);
 		td_buf_add(&s->key, k, len);
 	} else {
 		td_buf_add(&s->key, search__fold(&s->an, i), s->an.t[i].fold_len);
 	}
+	return e != SEARCH__NONE && id != SEARCH__NONE;
 }
 
 static void bigram_term(const struct search_index *ix, struct search_scratch *s, size_t i)
@@ -305,11 +321,37 @@ static void bigram_term(const struct search_index *ix, struct search_scratch *s,
 	if (s->an.t[i - 1].stop || s->an.t[i].stop)
 		w *= ix->opt.stop_bigram_weight;
 	td_buf_clear(&s->key);
-	add_form(ix, s, i - 1);
+	bool abbr = add_form(ix, s, i - 1, true);
 	td_buf_addc(&s->key, ' ');
-	add_form(ix, s, i);
+	abbr |= add_form(ix, s, i, false);
+	if (abbr)
+		w *= ix->opt.expand_weight;
 	if (!td_buf_error(&s->key))
 		add_term(s, search__dict_find(&ix->vocab, s->key.data, s->key.len), w, true);
+}
+
+static bool folded_is(const struct search__an *an, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+	return an->t[i].fold_len == n && !memcmp(search__fold(an, i), w, n);
+}
+
+/* Whether the question says at which level it wants the procedure ("cấp
+ * tỉnh", "cấp xã", "cấp bộ", "trung ương"): then the words decide, not the
+ * level prior ("Trình báo mất hộ chiếu (thực hiện tại cấp tỉnh)"). */
+static bool names_level(const struct search__an *an)
+{
+	static const char *const after_cap[] = {"xa", "tinh", "bo", "huyen", "trung"};
+	for (size_t i = 1; i < an->n; i++) {
+		if (folded_is(an, i - 1, "trung") && folded_is(an, i, "uong"))
+			return true;
+		if (!folded_is(an, i - 1, "cap"))
+			continue;
+		for (size_t k = 0; k < sizeof after_cap / sizeof *after_cap; k++)
+			if (folded_is(an, i, after_cap[k]))
+				return true;
+	}
+	return false;
 }
 
 static void query_terms(const struct search_index *ix, struct search_scratch *s,
@@ -427,7 +469,8 @@ static size_t select_top(const struct search_index *ix, struct search_scratch *s
 		uint32_t d = s->touched[i];
 		struct search_hit h;
 		h.title_cover = title_cover(ix, s, d);
-		h.score = s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover;
+		h.prior = s->level_named ? 0 : ix->opt.level_prior * ix->prior[d];
+		h.score = s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover + h.prior;
 		h.query_cover = qmass > 0 ? s->qm[d] / qmass : 0;
 		if (h.query_cover > 1)
 			h.query_cover = 1;
@@ -466,6 +509,7 @@ size_t search_query_ex(const struct search_index *ix, struct search_scratch *s, 
 		return 0;
 	scratch_fit(s, ix);
 	s->nq = 0;
+	s->level_named = names_level(&s->an);
 	query_terms(ix, s, info);
 	info->terms = s->nq;
 	double max_score = 0, qmass = 0;
@@ -480,7 +524,7 @@ size_t search_query_ex(const struct search_index *ix, struct search_scratch *s, 
 		sift_down(hits, k - 1, 0);
 	}
 	if (n)
-		max_score += ix->opt.title_bonus;
+		max_score += ix->opt.title_bonus + (s->level_named ? 0 : ix->opt.level_prior);
 	info->max_score = max_score;
 	for (size_t i = 0; i < n; i++)
 		hits[i].norm = max_score > 0 ? hits[i].score / max_score : 0;

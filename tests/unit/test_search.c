@@ -227,6 +227,57 @@ static void test_lexicon(void **state)
 	search_scratch_free(sc);
 }
 
+/* The level prior: two records with the same name at different levels; a
+ * question that does not say the level gets the commune's, one that says
+ * it gets that level's.  And a one-word abbreviation joins its neighbours
+ * in bigrams as if its expansion had been typed ("thông tin QH" -> "tin
+ * quy"). */
+static void test_level_prior_and_abbrev_bigrams(void **state)
+{
+	(void)state;
+	static const struct rec recs[] = {
+		{"1.001445", "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp tỉnh)",
+		 "Xuất nhập cảnh", "Công an tỉnh", "Giấy xác nhận", "Nộp đơn trình báo.", "Đơn"},
+		{"1.010386", "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)",
+		 "Xuất nhập cảnh", "Công an xã", "Giấy xác nhận", "Nộp đơn trình báo.", "Đơn"},
+		{"1.014159",
+		 "Cung cấp thông tin quy hoạch đô thị và nông thôn cho tổ chức, cá nhân có nhu cầu",
+		 "Quy hoạch", "Sở Quy hoạch", "Văn bản", "Nộp phiếu yêu cầu.", "Phiếu yêu cầu"},
+		{"9.000001", "Cấp thông tin về dự án và điều chỉnh quy hoạch chi tiết", "Quy hoạch",
+		 "Sở Quy hoạch", "Văn bản", "Nộp phiếu yêu cầu.", "Phiếu yêu cầu"},
+	};
+	enum { N = sizeof recs / sizeof *recs };
+	struct kb_procedure *p[N];
+	for (size_t i = 0; i < N; i++)
+		p[i] = make_rec(&recs[i]);
+	kb_strlist_add(&p[0]->levels, "Cấp tỉnh");
+	kb_strlist_add(&p[1]->levels, "Cấp xã");
+	static const char lex_text[] = "QH\tquy hoạch\tabbrev\n";
+	struct vn_lexicon *lex = NULL;
+	char err[128];
+	assert_int_equal(vn_lexicon_parse(&lex, lex_text, strlen(lex_text), "t", err, sizeof err),
+			 TD_OK);
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build(p, N, lex, NULL, &ix), TD_OK);
+	assert_string_equal(top(ix, "trình báo mất hộ chiếu"), "1.010386");
+	assert_string_equal(top(ix, "trình báo mất hộ chiếu ở cấp tỉnh"), "1.001445");
+	assert_string_equal(top(ix, "trinh bao mat ho chieu cap tinh"), "1.001445");
+	assert_string_equal(top(ix, "xin thông tin QH"), "1.014159");
+	assert_string_equal(top(ix, "xin thông tin quy hoạch"), "1.014159");
+	search_index_unref(ix);
+
+	/* without the prior the tie goes to the first record */
+	struct search_options o;
+	search_options_default(&o);
+	o.level_prior = 0;
+	assert_int_equal(search_index_build_opts(p, N, lex, NULL, &o, &ix), TD_OK);
+	assert_string_equal(top(ix, "trình báo mất hộ chiếu"), "1.001445");
+	search_index_unref(ix);
+	vn_lexicon_free(lex);
+	for (size_t i = 0; i < N; i++)
+		kb_procedure_free(p[i]);
+}
+
 static void test_typos(void **state)
 {
 	struct fixture *f = *state;
@@ -525,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_ranking_order),
 		cmocka_unit_test(test_exact_accent_bonus),
 		cmocka_unit_test(test_lexicon),
+		cmocka_unit_test(test_level_prior_and_abbrev_bigrams),
 		cmocka_unit_test(test_typos),
 		cmocka_unit_test(test_fillers),
 		cmocka_unit_test(test_info_and_margin),
