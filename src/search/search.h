@@ -101,6 +101,8 @@ struct search_options {
 				       * common in the records (e.g. "chứng thực") */
 	float typo_weight;            /* weight of a typo-corrected term */
 	float title_bonus;            /* weight of the title-coverage bonus */
+	float min_term_weight;        /* query terms with w * idf below this are not
+				       * scored (words in nearly every record) */
 	float level_prior;            /* weight of the record's level prior (where
 				       * a citizen goes to do it: commune 1,
 				       * province 0.5, else 0; search_index.c) */

@@ -49,6 +49,7 @@ void search_options_default(struct search_options *o)
 	o->typo_weight = 0.7f;
 	o->title_bonus = 4.0f;
 	o->level_prior = 2.0f;
+	o->min_term_weight = 0.1f;
 	o->own_records = false;
 }
 

@@ -17,7 +17,10 @@
  *      typo_weight.
  *   4. each pair of adjacent tokens that are not both fillers gives its
  *      folded bigram (bigram_weight).
- * Scoring walks the postings of each term once: acc[d] += w * idf * sat.
+ * Scoring walks the postings of each term once: acc[d] += w * idf * sat,
+ * skipping terms whose w * idf is below min_term_weight ("cấp", "có", "số":
+ * in over 90% of the records, their postings were most of the walk and
+ * their scores next to nothing).
  * Alongside it accumulates, for the coverage terms (folded unigrams and
  * bigrams), the query mass found in the record and the IDF mass found in
  * each of its titles.  The final score is
@@ -386,6 +389,8 @@ static void accumulate(const struct search_index *ix, struct search_scratch *s, 
 		float idf = ix->idf[qt->id];
 		float wi = qt->w * idf;
 		float cm = (qt->w < 1.0f ? qt->w : 1.0f) * idf;
+		if (wi < ix->opt.min_term_weight)
+			continue; /* in nearly every record: tells nothing, costs most */
 		*max_score += wi;
 		if (qt->cover)
 			*qmass += cm;
