@@ -249,6 +249,15 @@ static bool names_a_procedure(const struct answer_candidate *c)
 	return c->title_cover >= 0.6 && c->query_cover >= 0.5;
 }
 
+/* A message that is little more than a procedure's name ("công nhận ban quản
+ * trị chung cư", "kích hoạt định danh điện tử mức 2") asks about that
+ * procedure, however sure the classifier is that its words sound like a
+ * report: reports say what happened, and that is most of their words. */
+static bool is_a_procedure_name(const struct answer_candidate *c)
+{
+	return c->title_cover >= 0.7 && c->query_cover >= 0.75;
+}
+
 td_err answer_question(const struct answer_engine *e, struct dialog *dialog, const char *q,
 		       size_t n, enum answer_channel channel, struct answer_result *out)
 {
@@ -291,11 +300,13 @@ td_err answer_question(const struct answer_engine *e, struct dialog *dialog, con
 	size_t words = 0, nc = 0;
 	bool searched = false;
 	out->intent = answer__intent_msg(e->nlu, &m, &out->intent_confidence);
-	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO &&
-	    overridable(out->intent, out->intent_confidence)) {
+	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO && overridable(out->intent, 0)) {
 		nc = e->retriever.query(e->retriever.ctx, q, n, cand, SEARCH_MAX, &words);
 		searched = true;
-		if (nc && names_a_procedure(&cand[0]))
+		bool sure = !overridable(out->intent, out->intent_confidence);
+		if (nc && (sure ? out->intent != ANSWER_INTENT_DOSSIER_STATUS &&
+					  is_a_procedure_name(&cand[0])
+				: names_a_procedure(&cand[0])))
 			out->intent = ANSWER_INTENT_PROCEDURE_INFO;
 	}
 	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO) {

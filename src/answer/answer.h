@@ -97,6 +97,13 @@ td_err answer_nlu_load(struct answer_nlu **out, const char *dir, char *err, size
 td_err answer_nlu_parse(struct answer_nlu **out, const char *intent_rules, const char *aspect_rules,
 			const char *train, char *err, size_t errlen);
 
+/* The same with the feedback classifier's training messages (the text of
+ * data/pakn/train.tsv, may be NULL) as extra pakn_report examples; load
+ * reads them from DIR/../pakn/train.tsv when that file exists. */
+td_err answer_nlu_parse_reports(struct answer_nlu **out, const char *intent_rules,
+				const char *aspect_rules, const char *train, const char *reports,
+				char *err, size_t errlen);
+
 void answer_nlu_free(struct answer_nlu *nlu);
 
 /*

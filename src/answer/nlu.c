@@ -538,12 +538,24 @@ normalise:;
 		out[c] = out[c] - mx - log(z);
 }
 
-static td_err parse_train(struct answer_nlu *nlu, const char *text, char *err, size_t errlen)
+struct train_rows {
+	struct train_row *row;
+	size_t n, cap;
+};
+
+static void add_row(struct train_rows *t, const char *text, size_t len, int intent, int aspect)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->row = td_reallocarray(t->row, t->cap, sizeof *t->row);
+	}
+	t->row[t->n++] = (struct train_row){td_strndup(text, len), intent, aspect};
+}
+
+static td_err parse_train(struct train_rows *t, const char *text, char *err, size_t errlen)
 {
 	const char *p = text, *end = text + strlen(text), *line;
-	size_t len, lineno = 0, n = 0, cap = 0;
-	struct train_row *rows = NULL;
-	td_err rc = TD_OK;
+	size_t len, lineno = 0;
 	if ((size_t)(end - text) > FILE_MAX) {
 		snprintf(err, errlen, "intent_train.tsv: file over %zu bytes", FILE_MAX);
 		return TD_ERR_TOOBIG;
@@ -551,8 +563,7 @@ static td_err parse_train(struct answer_nlu *nlu, const char *text, char *err, s
 	while (td_next_line(&p, end, &line, &len)) {
 		if (++lineno > LINES_MAX) {
 			snprintf(err, errlen, "intent_train.tsv:%zu: too many lines", lineno);
-			rc = TD_ERR_TOOBIG;
-			goto done;
+			return TD_ERR_TOOBIG;
 		}
 		if (td_blank_or_comment(line, len))
 			continue;
@@ -561,8 +572,7 @@ static td_err parse_train(struct answer_nlu *nlu, const char *text, char *err, s
 		if (td_split_tabs(line, len, f, fl, 3) != 3) {
 			snprintf(err, errlen,
 				 "intent_train.tsv:%zu: expected intent<TAB>aspect<TAB>text", lineno);
-			rc = TD_ERR_PARSE;
-			goto done;
+			return TD_ERR_PARSE;
 		}
 		int in = name_index(intent_names, ANSWER_INTENT__COUNT, f[0], fl[0]);
 		int as = (fl[1] == 1 && f[1][0] == '-')
@@ -570,24 +580,63 @@ static td_err parse_train(struct answer_nlu *nlu, const char *text, char *err, s
 				 : name_index(aspect_names, ANSWER_ASPECT__COUNT, f[1], fl[1]);
 		if (in < 0 || (as < 0 && !(fl[1] == 1 && f[1][0] == '-'))) {
 			snprintf(err, errlen, "intent_train.tsv:%zu: unknown intent or aspect", lineno);
-			rc = TD_ERR_PARSE;
-			goto done;
+			return TD_ERR_PARSE;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			rows = td_reallocarray(rows, cap, sizeof *rows);
-		}
-		rows[n].text = td_strndup(f[2], fl[2]);
-		rows[n].intent = in;
-		rows[n].aspect = as;
-		n++;
+		add_row(t, f[2], fl[2], in, as);
 	}
-	nb_train(&nlu->intent_nb, ANSWER_INTENT__COUNT, rows, n, false);
-	nb_train(&nlu->aspect_nb, ANSWER_ASPECT__COUNT, rows, n, true);
+	return TD_OK;
+}
+
+/*
+ * The feedback classifier's training messages (data/pakn/train.tsv:
+ * category<TAB>level<TAB>emergency<TAB>text) are reports citizens wrote:
+ * pakn_report examples for the intent model too, in every style the PAKN
+ * work collected.  Without them the intent model had ~90 report rows against
+ * ~900 procedure questions, and a quarter of real reports typed into the chat
+ * were taken for procedure questions (then "no match").  All of them would
+ * tip the balance the other way (a procedure question told in a story reads
+ * as a report), so an evenly spread sample is used, sized to a quarter of the
+ * procedure questions.  Lines that are not four fields are skipped: that
+ * file is validated by its own loader.
+ */
+static void add_report_rows(struct train_rows *t, const char *text)
+{
+	size_t nproc = 0, nrep = 0;
+	for (size_t i = 0; i < t->n; i++)
+		nproc += t->row[i].intent == ANSWER_INTENT_PROCEDURE_INFO;
+	const char *p = text, *end = text + strlen(text), *line;
+	size_t len;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t want = nproc / 4, k = 0, every = nrep > want && want ? (nrep + want - 1) / want : 1;
+		p = text;
+		while (td_next_line(&p, end, &line, &len)) {
+			const char *f[4];
+			size_t fl[4];
+			if (td_blank_or_comment(line, len) || td_split_tabs(line, len, f, fl, 4) != 4)
+				continue;
+			if (pass == 0)
+				nrep++;
+			else if (k++ % every == 0)
+				add_row(t, f[3], fl[3], ANSWER_INTENT_PAKN_REPORT, -1);
+		}
+	}
+}
+
+static td_err train_models(struct answer_nlu *nlu, const char *text, const char *reports, char *err,
+		    size_t errlen)
+{
+	struct train_rows t = {0};
+	td_err rc = parse_train(&t, text, err, errlen);
+	if (rc != TD_OK)
+		goto done;
+	if (reports)
+		add_report_rows(&t, reports);
+	nb_train(&nlu->intent_nb, ANSWER_INTENT__COUNT, t.row, t.n, false);
+	nb_train(&nlu->aspect_nb, ANSWER_ASPECT__COUNT, t.row, t.n, true);
 done:
-	for (size_t i = 0; i < n; i++)
-		td_free(rows[i].text);
-	td_free(rows);
+	for (size_t i = 0; i < t.n; i++)
+		td_free(t.row[i].text);
+	td_free(t.row);
 	return rc;
 }
 
@@ -624,6 +673,13 @@ static td_err parse_rule_text(struct rule_set *rs, const char *text, const char 
 td_err answer_nlu_parse(struct answer_nlu **out, const char *intent_rules, const char *aspect_rules,
 			const char *train, char *err, size_t errlen)
 {
+	return answer_nlu_parse_reports(out, intent_rules, aspect_rules, train, NULL, err, errlen);
+}
+
+td_err answer_nlu_parse_reports(struct answer_nlu **out, const char *intent_rules,
+				const char *aspect_rules, const char *train, const char *reports,
+				char *err, size_t errlen)
+{
 	char dummy[8];
 	if (!err) {
 		err = dummy;
@@ -639,7 +695,7 @@ td_err answer_nlu_parse(struct answer_nlu **out, const char *intent_rules, const
 			     ANSWER_ASPECT__COUNT, err, errlen);
 	if (rc != TD_OK)
 		goto fail;
-	rc = parse_train(nlu, train ? train : "", err, errlen);
+	rc = train_models(nlu, train ? train : "", reports, err, errlen);
 	if (rc != TD_OK)
 		goto fail;
 	*out = nlu;
@@ -663,7 +719,7 @@ static td_err read_file(const char *dir, const char *name, char **out, char *err
 td_err answer_nlu_load(struct answer_nlu **out, const char *dir, char *err, size_t errlen)
 {
 	char dummy[8];
-	char *ir = NULL, *ar = NULL, *tr = NULL;
+	char *ir = NULL, *ar = NULL, *tr = NULL, *rp = NULL;
 	if (!err) {
 		err = dummy;
 		errlen = sizeof dummy;
@@ -674,8 +730,14 @@ td_err answer_nlu_load(struct answer_nlu **out, const char *dir, char *err, size
 		rc = read_file(dir, "aspects.tsv", &ar, err, errlen);
 	if (rc == TD_OK)
 		rc = read_file(dir, "intent_train.tsv", &tr, err, errlen);
-	if (rc == TD_OK)
-		rc = answer_nlu_parse(out, ir, ar, tr, err, errlen);
+	if (rc == TD_OK) {
+		/* optional: the feedback messages beside data/answer */
+		char ignored[8];
+		if (read_file(dir, "../pakn/train.tsv", &rp, ignored, sizeof ignored) != TD_OK)
+			rp = NULL;
+		rc = answer_nlu_parse_reports(out, ir, ar, tr, rp, err, errlen);
+	}
+	td_free(rp);
 	td_free(ir);
 	td_free(ar);
 	td_free(tr);
@@ -699,6 +761,8 @@ static size_t argmax_softmax(const double *s, size_t n, double *conf)
 	return best;
 }
 
+static int small_talk(const struct answer_nlu *nlu, const struct answer__msg *m);
+
 enum answer_intent answer__intent_msg(const struct answer_nlu *nlu, const struct answer__msg *m,
 				      double *confidence)
 {
@@ -717,7 +781,15 @@ enum answer_intent answer__intent_msg(const struct answer_nlu *nlu, const struct
 		if (rule_find(r, m) >= 0)
 			s[r->label] += r->weight;
 	}
-	return (enum answer_intent)argmax_softmax(s, ANSWER_INTENT__COUNT, confidence);
+	enum answer_intent best = (enum answer_intent)argmax_softmax(s, ANSWER_INTENT__COUNT,
+								    confidence);
+	int talk = small_talk(nlu, m);
+	if (talk >= 0 && (int)best != talk) {
+		best = (enum answer_intent)talk;
+		if (confidence)
+			*confidence = 0.9;
+	}
+	return best;
 }
 
 enum answer_aspect answer__aspect_msg(const struct answer_nlu *nlu, const struct answer__msg *m,
@@ -802,6 +874,63 @@ static bool follow_filler(const struct answer__tok *t)
 		if (answer__tok_is(t, w[i]))
 			return true;
 	return false;
+}
+
+/* Forms of address and politeness around a greeting ("dạ cháu chào cô chú
+ * ạ", "tôi chào các anh chị"). */
+static bool address_word(const struct answer__tok *t)
+{
+	static const char *const w[] = {
+		"co", "chu", "bac", "chau", "con", "ong", "ba", "cac", "tong", "dai", "ad",
+		"admin", "moi", "nguoi", "nha", "a", "ca", "nhe", "chung", "may",
+	};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (answer__tok_is(t, w[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Small talk: a greeting, goodbye or thanks rule matched and every other
+ * word is a filler or a form of address, so nothing is asked or reported.
+ * The label of the strongest such rule, or -1.  The classifiers weigh words
+ * they saw with other intents ("anh chị", "cháu", "cô") and can outvote a
+ * lone "chào"; a message with nothing else in it cannot be anything else.
+ */
+static int small_talk(const struct answer_nlu *nlu, const struct answer__msg *m)
+{
+	bool used[ANSWER_MSG_TOKENS] = {false};
+	int label = -1;
+	double top = 0;
+	for (size_t i = 0; i < nlu->intent_rules.n; i++) {
+		const struct rule *r = &nlu->intent_rules.rules[i];
+		if ((r->label != ANSWER_INTENT_GREETING && r->label != ANSWER_INTENT_GOODBYE &&
+		     r->label != ANSWER_INTENT_THANKS) ||
+		    r->weight <= 0 || rule_find(r, m) < 0)
+			continue;
+		if (r->weight > top) {
+			top = r->weight;
+			label = (int)r->label;
+		}
+		for (size_t k = 0; k < r->ntok; k++)
+			for (size_t j = 0; j < m->ntok && r->tok[k].kind == RT_WORD; j++)
+				if (tok_match(&r->tok[k], &m->tok[j]))
+					used[j] = true;
+	}
+	if (label < 0)
+		return -1;
+	for (size_t j = 0; j < m->ntok && j < ANSWER_MSG_TOKENS; j++) {
+		const struct answer__tok *t = &m->tok[j];
+		if (!used[j] && t->cls == ANSWER__TOK_WORD && !address_word(t) &&
+		    !answer__tok_is(t, "em") && !answer__tok_is(t, "toi") &&
+		    !answer__tok_is(t, "minh") && !answer__tok_is(t, "anh") &&
+		    !answer__tok_is(t, "chi") && !answer__tok_is(t, "ban") &&
+		    !answer__tok_is(t, "da") && !answer__tok_is(t, "vang") &&
+		    !answer__tok_is(t, "alo") && !answer__tok_is(t, "oi") &&
+		    !answer__tok_is(t, "u") && !answer__tok_is(t, "um"))
+			return -1;
+	}
+	return label;
 }
 
 size_t answer__topic_words(const struct answer_nlu *nlu, const struct answer__msg *m)

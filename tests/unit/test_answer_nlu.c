@@ -102,6 +102,59 @@ static void test_intent_held_out(void **state)
 	assert_true(acc >= 0.90);
 }
 
+/* Small talk with forms of address is still small talk; a greeting in front
+ * of a question is a question. */
+static void test_small_talk(void **state)
+{
+	(void)state;
+	static const struct labelled cases[] = {
+		{"dạ cháu chào cô chú ạ", "greeting"},
+		{"tôi chào các anh chị", "greeting"},
+		{"con chao co a", "greeting"},
+		{"dạ em cảm ơn anh chị nhiều ạ", "thanks"},
+		{"chào anh, tôi muốn hỏi đăng ký kết hôn cần gì", "procedure_info"},
+		{"cảm ơn, thế lệ phí cấp hộ chiếu bao nhiêu", "procedure_info"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		enum answer_intent want;
+		assert_true(answer_intent_parse(cases[i].label, &want));
+		enum answer_intent got =
+			answer_intent(nlu, cases[i].text, strlen(cases[i].text), NULL);
+		if (got != want)
+			fprintf(stderr, "small talk: %s -> %s\n", cases[i].text,
+				answer_intent_name(got));
+		assert_int_equal(got, want);
+	}
+}
+
+/* The feedback examples teach the intent model what a report looks like:
+ * with a handful of them a report-like message is a report, and a surer one
+ * than with the single report row of the intent examples. */
+static void test_reports_as_examples(void **state)
+{
+	(void)state;
+	static const char train[] = "procedure_info\tsteps\tlàm giấy phép xây dựng thế nào\n"
+				    "procedure_info\tplace\tđăng ký kết hôn ở đâu\n"
+				    "pakn_report\t-\tđường bị ngập\n";
+	static const char reports[] = "# category level emergency text\n"
+				      "moi-truong\tnormal\t0\tbãi rác bốc mùi hôi thối cả xóm\n"
+				      "moi-truong\tnormal\t0\trác thải đổ trộm ven đê bốc mùi\n"
+				      "ha-tang\tnormal\t0\tcống bốc mùi hôi không ai nạo vét\n"
+				      "bad line without tabs\n";
+	const char *msg = "rác bốc mùi hôi thối";
+	struct answer_nlu *a = NULL, *b = NULL;
+	char err[128];
+	assert_int_equal(answer_nlu_parse(&a, NULL, NULL, train, err, sizeof err), TD_OK);
+	assert_int_equal(answer_nlu_parse_reports(&b, NULL, NULL, train, reports, err, sizeof err),
+			 TD_OK);
+	double ca = 0, cb = 0;
+	assert_int_equal(answer_intent(b, msg, strlen(msg), &cb), ANSWER_INTENT_PAKN_REPORT);
+	if (answer_intent(a, msg, strlen(msg), &ca) == ANSWER_INTENT_PAKN_REPORT)
+		assert_true(cb > ca);
+	answer_nlu_free(a);
+	answer_nlu_free(b);
+}
+
 static const struct labelled aspects[] = {
 	{"đăng ký kết hôn cần giấy tờ gì", "documents"},
 	{"làm căn cước cần mang theo gì", "documents"},
@@ -218,6 +271,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intent_held_out),
+		cmocka_unit_test(test_small_talk),
+		cmocka_unit_test(test_reports_as_examples),
 		cmocka_unit_test(test_aspect_held_out),
 		cmocka_unit_test(test_aspect_first_cue_leads),
 		cmocka_unit_test(test_rules_parse_errors),
