@@ -100,6 +100,9 @@ struct search_options {
 	float known_expand_weight;    /* the same when the lexicon term itself is
 				       * common in the records (e.g. "chứng thực") */
 	float typo_weight;            /* weight of a typo-corrected term */
+	float lexicon_literal_weight; /* score weight of the question's own words
+				       * where a lexicon term matched (coverage
+				       * still counts them fully) */
 	float title_bonus;            /* weight of the title-coverage bonus */
 	float min_term_weight;        /* query terms with w * idf below this are not
 				       * scored (words in nearly every record) */

@@ -47,6 +47,7 @@ void search_options_default(struct search_options *o)
 	o->expand_weight = 0.8f;
 	o->known_expand_weight = 0.4f;
 	o->typo_weight = 0.7f;
+	o->lexicon_literal_weight = 0.5f;
 	o->title_bonus = 4.0f;
 	o->level_prior = 2.0f;
 	o->min_term_weight = 0.1f;

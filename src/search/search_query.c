@@ -9,7 +9,10 @@
  *      ("ntn" -> "như thế nào") becomes a filler itself.
  *   2. fillers: stop phrases are marked (accented keys when the question was
  *      typed with diacritics, else folded keys) and give no unigram.
- *   3. each content token gives its folded syllable (weight 1) and, when the
+ *   3. each content token gives its folded syllable (weight 1, or
+ *      lexicon_literal_weight in the score when a lexicon term covers it:
+ *      "bằng lái" written out in one record must not outweigh "giấy phép lái
+ *      xe", what it means, in the others) and, when the
  *      question has diacritics, its accented syllable (accent_weight, the
  *      exact-accent bonus).  A content word absent from the vocabulary is
  *      looked up in the deletion neighbourhood (edit distance 1, ASCII folded
@@ -40,7 +43,8 @@
 
 struct qterm {
 	uint32_t id;
-	float w;
+	float w;       /* weight in the score */
+	float cover_w; /* weight in the coverage masses */
 	bool cover;
 };
 
@@ -115,7 +119,9 @@ static void scratch_fit(struct search_scratch *s, const struct search_index *ix)
 	}
 }
 
-static void add_term(struct search_scratch *s, uint32_t id, float w, bool cover)
+/* Add term id with score weight w and coverage weight cover_w; a term met
+ * twice keeps the larger of each. */
+static void add_term_cw(struct search_scratch *s, uint32_t id, float w, float cover_w, bool cover)
 {
 	if (id == SEARCH__NONE || w <= 0)
 		return;
@@ -123,11 +129,18 @@ static void add_term(struct search_scratch *s, uint32_t id, float w, bool cover)
 		if (s->qt[i].id == id) {
 			if (w > s->qt[i].w)
 				s->qt[i].w = w;
+			if (cover_w > s->qt[i].cover_w)
+				s->qt[i].cover_w = cover_w;
 			s->qt[i].cover |= cover;
 			return;
 		}
 	if (s->nq < SEARCH_QUERY_TERMS)
-		s->qt[s->nq++] = (struct qterm){id, w, cover};
+		s->qt[s->nq++] = (struct qterm){id, w, cover_w, cover};
+}
+
+static void add_term(struct search_scratch *s, uint32_t id, float w, bool cover)
+{
+	add_term_cw(s, id, w, w, cover);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -276,7 +289,8 @@ static void unigram_terms(const struct search_index *ix, struct search_scratch *
 	uint32_t id = search__dict_find(&ix->vocab, f, t->fold_len);
 	info->words++;
 	if (id != SEARCH__NONE) {
-		add_term(s, id, 1.0f, true);
+		/* a word the lexicon rewrote scores at lexicon_literal_weight */
+		add_term_cw(s, id, t->lex ? ix->opt.lexicon_literal_weight : 1.0f, 1.0f, true);
 		s->tok_term[i] = id;
 	} else if (!t->lex && t->kind == VN_TOKEN_WORD) {
 		uint32_t c[SEARCH__TYPO_CANDS];
@@ -323,6 +337,9 @@ static void bigram_term(const struct search_index *ix, struct search_scratch *s,
 	float w = ix->opt.bigram_weight;
 	if (s->an.t[i - 1].stop || s->an.t[i].stop)
 		w *= ix->opt.stop_bigram_weight;
+	float cover_w = w;
+	if (s->an.t[i - 1].lex && s->an.t[i].lex)
+		w *= ix->opt.lexicon_literal_weight;
 	td_buf_clear(&s->key);
 	bool abbr = add_form(ix, s, i - 1, true);
 	td_buf_addc(&s->key, ' ');
@@ -330,7 +347,8 @@ static void bigram_term(const struct search_index *ix, struct search_scratch *s,
 	if (abbr)
 		w *= ix->opt.expand_weight;
 	if (!td_buf_error(&s->key))
-		add_term(s, search__dict_find(&ix->vocab, s->key.data, s->key.len), w, true);
+		add_term_cw(s, search__dict_find(&ix->vocab, s->key.data, s->key.len), w, cover_w,
+			    true);
 }
 
 static bool folded_is(const struct search__an *an, size_t i, const char *w)
@@ -388,7 +406,7 @@ static void accumulate(const struct search_index *ix, struct search_scratch *s, 
 		const struct qterm *qt = &s->qt[q];
 		float idf = ix->idf[qt->id];
 		float wi = qt->w * idf;
-		float cm = (qt->w < 1.0f ? qt->w : 1.0f) * idf;
+		float cm = (qt->cover_w < 1.0f ? qt->cover_w : 1.0f) * idf;
 		if (wi < ix->opt.min_term_weight)
 			continue; /* in nearly every record: tells nothing, costs most */
 		*max_score += wi;

@@ -278,6 +278,69 @@ static void test_level_prior_and_abbrev_bigrams(void **state)
 		kb_procedure_free(p[i]);
 }
 
+/* Score of record `code` for q (0 when not in the first 8). */
+static double score_of(const struct search_index *ix, const char *q, const char *code)
+{
+	struct search_hit h[8];
+	size_t n = search_query(ix, q, strlen(q), h, 8);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(h[i].proc->code, code))
+			return h[i].score;
+	return 0;
+}
+
+/* Where a lexicon term matched, the question's own words weigh less than
+ * what they mean: "bằng lái" written out in the foreigners' record gains
+ * less over "giấy phép lái xe" in the plain one than at literal weight 1. */
+static void test_lexicon_literal_weight(void **state)
+{
+	(void)state;
+	static const struct rec recs[] = {
+		{"3.000347", "Đổi giấy phép lái xe", "Đường bộ", "Sở Xây dựng", "Giấy phép lái xe",
+		 "Nộp đơn đề nghị đổi giấy phép lái xe.", "Đơn đề nghị"},
+		{"3.000360", "Đổi giấy phép lái xe hoặc bằng lái xe của người nước ngoài",
+		 "Đường bộ", "Sở Xây dựng", "Giấy phép lái xe",
+		 "Người nước ngoài nộp đơn đề nghị đổi giấy phép lái xe.", "Đơn đề nghị"},
+		{"3.000346", "Cấp giấy phép lái xe", "Đường bộ", "Sở Xây dựng", "Giấy phép lái xe",
+		 "Thí sinh đạt sát hạch được cấp giấy phép lái xe.", "Đơn"},
+		{"3.000348", "Cấp lại giấy phép lái xe", "Đường bộ", "Sở Xây dựng",
+		 "Giấy phép lái xe", "Nộp đơn đề nghị cấp lại giấy phép lái xe.", "Đơn"},
+		{"3.000349", "Cấp giấy phép lái xe quốc tế", "Đường bộ", "Sở Xây dựng",
+		 "Giấy phép lái xe quốc tế", "Nộp đơn kèm giấy phép lái xe.", "Đơn"},
+		{"3.000350", "Thu hồi giấy phép lái xe", "Đường bộ", "Sở Xây dựng", "Quyết định",
+		 "Thu hồi giấy phép lái xe cấp sai.", "Quyết định"},
+		{"1.000001", "Đăng ký khai sinh", "Hộ tịch", "UBND cấp xã", "Giấy khai sinh",
+		 "Nộp tờ khai.", "Tờ khai"},
+		{"1.000002", "Đăng ký kết hôn", "Hộ tịch", "UBND cấp xã", "Giấy chứng nhận kết hôn",
+		 "Nộp tờ khai.", "Tờ khai"},
+	};
+	enum { N = sizeof recs / sizeof *recs };
+	struct kb_procedure *p[N];
+	for (size_t i = 0; i < N; i++)
+		p[i] = make_rec(&recs[i]);
+	static const char lex_text[] = "bằng lái\tgiấy phép lái xe\teveryday\n";
+	struct vn_lexicon *lex = NULL;
+	char err[128];
+	assert_int_equal(vn_lexicon_parse(&lex, lex_text, strlen(lex_text), "t", err, sizeof err),
+			 TD_OK);
+	struct search_options o;
+	search_options_default(&o);
+	struct search_index *ix = NULL;
+	const char *q = "đổi bằng lái";
+	double gap[2];
+	for (int k = 0; k < 2; k++) {
+		o.lexicon_literal_weight = k ? 1.0f : 0.5f;
+		assert_int_equal(search_index_build_opts(p, N, lex, NULL, &o, &ix), TD_OK);
+		assert_string_equal(top(ix, q), "3.000347");
+		gap[k] = score_of(ix, q, "3.000360") - score_of(ix, q, "3.000347");
+		search_index_unref(ix);
+	}
+	assert_true(gap[0] < gap[1] - 0.5);
+	vn_lexicon_free(lex);
+	for (size_t i = 0; i < N; i++)
+		kb_procedure_free(p[i]);
+}
+
 static void test_typos(void **state)
 {
 	struct fixture *f = *state;
@@ -577,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_exact_accent_bonus),
 		cmocka_unit_test(test_lexicon),
 		cmocka_unit_test(test_level_prior_and_abbrev_bigrams),
+		cmocka_unit_test(test_lexicon_literal_weight),
 		cmocka_unit_test(test_typos),
 		cmocka_unit_test(test_fillers),
 		cmocka_unit_test(test_info_and_margin),
