@@ -33,7 +33,7 @@ void answer_thresholds_default(struct answer_thresholds *t)
 {
 	t->min_query_cover = 0.25;
 	t->answer_conf = 0.50;
-	t->clarify_conf = 0.30;
+	t->clarify_conf = 0.25;
 	t->answer_query_cover = 0.30;
 	t->close_ratio = 0.90;
 	t->same_name = 0.90;
