@@ -4,14 +4,18 @@
 # chat response, both on loopback, both with 2 workers, measured by wrk with
 # the same connection counts.  Not a test: for each connection count it
 # prints requests/s, p50/p99 latency and the ratio (target: tongdai within
-# 2x of nginx), and the number of connections open half-way through the run
+# 2x of nginx), the number of connections open half-way through the run
 # (equal to the wrk connection count when keep-alive works; STACK.md
-# pitfall 1).  Bounded (2 wrk runs of DURATION per connection count),
+# pitfall 1), and each server's CPU time per request (user + system, all
+# threads and workers, from /proc): on a shared machine a busy neighbour
+# moves requests/s by +-30 % between two runs, the CPU per request much
+# less.  Bounded (2 wrk runs of DURATION per connection count and round),
 # loopback only, stops everything it started by PID.
 #
 #   bench/bench_http.sh [BUILD_DIR]      (default: build)
 # Env: DURATION (10s), CONNECTIONS ("32 8"), THREADS (2), MESSAGE (the
-# question).
+# question), ROUNDS (1: with more, tongdai and nginx alternate ROUNDS times
+# per connection count and the median ratio is printed too).
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +25,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32 8}
 THREADS=${THREADS:-2}
 MESSAGE=${MESSAGE:-Đăng ký khai sinh cần những giấy tờ gì?}
+ROUNDS=${ROUNDS:-1}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
 for tool in wrk curl python3 ss; do
@@ -110,27 +115,52 @@ for i in $(seq 1 100); do
 done
 
 # ---- runs ------------------------------------------------------------------
-# run NAME URL CONNS [wrk args...]: wrk into $WORK/wrk_NAME_CONNS.txt; counts
-# the established connections to the port half-way through the run.
+# cpu_ticks PID...: user + system clock ticks of these processes (all their
+# threads) so far.
+cpu_ticks() {
+	local p t=0
+	for p in "$@"; do
+		[ -r "/proc/$p/stat" ] || continue
+		# utime and stime are fields 14 and 15, i.e. 12 and 13 after
+		# the ") " that ends the command name
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+	done
+	echo "$t"
+}
+# run NAME URL CONNS PIDS [wrk args...]: wrk into $WORK/wrk_NAME_CONNS.txt;
+# counts the established connections to the port half-way through the run;
+# the CPU ticks PIDS used during the run into $WORK/cpu_NAME_CONNS.txt.
 run() {
-	local name=$1 url=$2 conns=$3 port
-	shift 3
+	local name=$1 url=$2 conns=$3 pids=$4 port t0
+	shift 4
 	port=${url#http://127.0.0.1:}
 	port=${port%%/*}
+	# shellcheck disable=SC2086 # pids is a list
+	t0=$(cpu_ticks $pids)
 	wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "$@" "$url" >"$WORK/wrk_${name}_$conns.txt" &
 	local wpid=$!
 	sleep "$(python3 -c 'import sys; print(float(sys.argv[1].rstrip("s")) / 2)' "$DURATION")"
 	ss -Htn state established "( sport = :$port )" | wc -l >"$WORK/estab_${name}_$conns.txt"
 	wait "$wpid"
+	# shellcheck disable=SC2086
+	echo $(($(cpu_ticks $pids) - t0)) >"$WORK/cpu_${name}_$conns.txt"
 }
+# nginx: the master and its workers (children of the PID we started).
+NG_PIDS="$NG_PID $(pgrep -P "$NG_PID" | tr '\n' ' ')"
 echo "chat response: $SIZE bytes (status $STATUS); wrk -t$THREADS -d$DURATION --latency"
 for c in $CONNECTIONS; do
-	run td "http://127.0.0.1:$TD_PORT/api/v1/chat" "$c" -s "$WORK/chat.lua"
-	run ng "http://127.0.0.1:$NG_PORT/answer.json" "$c"
-	python3 - "$c" "$WORK/wrk_td_$c.txt" "$WORK/wrk_ng_$c.txt" \
-		"$(cat "$WORK/estab_td_$c.txt")" "$(cat "$WORK/estab_ng_$c.txt")" <<'EOF'
-import re, sys
+	: >"$WORK/ratios_$c.txt"
+	for round in $(seq 1 "$ROUNDS"); do
+		run td "http://127.0.0.1:$TD_PORT/api/v1/chat" "$c" "$TD_PID" -s "$WORK/chat.lua"
+		run ng "http://127.0.0.1:$NG_PORT/answer.json" "$c" "$NG_PIDS"
+		python3 - "$c" "$WORK/wrk_td_$c.txt" "$WORK/wrk_ng_$c.txt" \
+			"$(cat "$WORK/estab_td_$c.txt")" "$(cat "$WORK/estab_ng_$c.txt")" \
+			"$(cat "$WORK/cpu_td_$c.txt")" "$(cat "$WORK/cpu_ng_$c.txt")" "$(getconf CLK_TCK)" \
+			"$round" "$ROUNDS" "$WORK/ratios_$c.txt" <<'EOF'
+import re, statistics, sys
 conns, td_file, ng_file, td_est, ng_est = sys.argv[1:6]
+td_ticks, ng_ticks, hz = (int(x) for x in sys.argv[6:9])
+rnd, rounds, ratios_file = int(sys.argv[9]), int(sys.argv[10]), sys.argv[11]
 
 def parse(path):
     t = open(path).read()
@@ -141,12 +171,29 @@ def parse(path):
     return (rps, lat.get("50", "?"), lat.get("99", "?"), bad.group(1) if bad else "0",
             err.group(1) if err else "none")
 
+def requests(path):
+    return int(re.search(r"(\d+) requests in", open(path).read()).group(1))
+
 td, ng = parse(td_file), parse(ng_file)
-print("-c%s" % conns)
+print("-c%s%s" % (conns, "  (round %d of %d)" % (rnd, rounds) if rounds > 1 else ""))
 for name, r, est in (("tongdai POST /api/v1/chat", td, td_est),
                      ("nginx static, same size", ng, ng_est)):
     print("  %-26s %7.0f req/s  p50 %-8s p99 %-8s non-2xx %s, socket errors: %s, "
           "connections open mid-run: %s" % (name, r[0], r[1], r[2], r[3], r[4], est))
-print("  ratio nginx / tongdai      %7.2f  (target <= 2)" % (ng[0] / td[0] if td[0] else float("inf")))
+ratio = ng[0] / td[0] if td[0] else float("inf")
+print("  ratio nginx / tongdai      %7.2f  (target <= 2)" % ratio)
+td_us = td_ticks / hz / max(requests(td_file), 1) * 1e6
+ng_us = ng_ticks / hz / max(requests(ng_file), 1) * 1e6
+cpu_ratio = td_us / ng_us if ng_us else float("inf")
+print("  server CPU per request     tongdai %.1f us, nginx %.1f us (%.2fx)" % (td_us, ng_us, cpu_ratio))
+with open(ratios_file, "a") as f:
+    f.write("%f %f\n" % (ratio, cpu_ratio))
+if rounds > 1 and rnd == rounds:
+    rows = [tuple(map(float, line.split())) for line in open(ratios_file)]
+    rr = sorted(r[0] for r in rows)
+    cc = sorted(r[1] for r in rows)
+    print("  -c%s over %d rounds: ratio median %.2f (%.2f-%.2f), CPU per request ratio median %.2f"
+          % (conns, rounds, statistics.median(rr), rr[0], rr[-1], statistics.median(cc)))
 EOF
+	done
 done

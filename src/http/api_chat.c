@@ -400,18 +400,16 @@ static enum store_chat_lookup session_find(struct http_api_chat *c, const char *
 static td_err session_new(const char *channel, int64_t now, int64_t ttl,
 			  struct http_session_entry *out)
 {
-	struct store_chat_session *s = td_malloc(sizeof *s);
-	td_err e = store_chat_session_start(channel, now, ttl, s);
-	if (e == TD_OK) {
-		memset(out, 0, offsetof(struct http_session_entry, dialog));
-		snprintf(out->id, sizeof out->id, "%s", s->id);
-		snprintf(out->channel, sizeof out->channel, "%s", s->channel);
-		out->created_at = s->created_at;
-		out->last_active = s->last_active;
-		out->expires_at = s->expires_at;
-	}
-	td_free(s);
-	return e;
+	memset(out, 0, offsetof(struct http_session_entry, dialog));
+	static_assert(sizeof out->id > STORE_CHAT_ID_LEN, "a new id fits the cache entry");
+	td_err e = store_chat_id_new(now, out->id);
+	if (e != TD_OK)
+		return e;
+	snprintf(out->channel, sizeof out->channel, "%s", channel);
+	out->created_at = now;
+	out->last_active = now;
+	out->expires_at = now + ttl;
+	return TD_OK;
 }
 
 static td_err post_chat(struct http_request *req, struct http_response *res, void *ctx)

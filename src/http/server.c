@@ -136,7 +136,7 @@ void http_server_config_defaults(struct http_server_config *c)
 	c->rate_limit = 0;
 	c->connection_limit = 1000;
 	c->connection_timeout = 30;
-	c->connection_memory = 64 * 1024;
+	c->connection_memory = 32 * 1024; /* MHD's default; see docs/internals/http.md, "Limits" */
 }
 
 static bool parse_port(const char *s, unsigned *port)

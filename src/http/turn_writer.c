@@ -4,9 +4,11 @@
  *
  * Shape: a ring of pointers to self-contained copies (one allocation per
  * turn: header + strings + dialog), a mutex, three condition variables
- * (room in the ring, a turn to write, a batch settled) and one thread.  The
- * thread takes everything waiting (up to max_batch) in one go, so the lock
- * is held for a few pointer moves, never across SQLite.
+ * (room in the ring, turns to write now, a batch settled) and one thread.
+ * The thread takes everything waiting (up to max_batch) in one go, so the
+ * lock is held for a few pointer moves, never across SQLite.  Between
+ * batches it gathers (gather_ms, see writer_main); add wakes it only when it
+ * is idle or must stop gathering, so a busy server pays no wake-up per turn.
  *
  * A batch is one transaction.  If any statement of it fails the whole
  * transaction is rolled back and its turns are written one by one, each in
@@ -61,8 +63,12 @@ struct http_turn_writer {
 
 	pthread_mutex_t lock;
 	pthread_cond_t room;     /* the ring has room (or we are stopping) */
-	pthread_cond_t work;     /* the ring has turns (or we are stopping) */
+	pthread_cond_t work;     /* turns to write now (or we are stopping) */
 	pthread_cond_t done;     /* done_seq moved */
+	bool idle;               /* the writer waits with an empty ring */
+	unsigned syncing;        /* callers waiting in http_turn_writer_sync */
+	unsigned blocked;        /* adds waiting for room */
+	struct timespec last_start; /* when the last batch was taken (monotonic) */
 	struct turn_item **ring; /* cfg.max_queue slots */
 	size_t head, n;
 	size_t bytes;            /* queued plus being written */
@@ -82,6 +88,17 @@ void http_turn_writer_config_defaults(struct http_turn_writer_config *c)
 	c->max_queue_bytes = (size_t)32 << 20;
 	c->block_ms = 100;
 	c->max_batch = 4096;
+	c->gather_ms = 10;
+}
+
+static void add_ms(struct timespec *t, unsigned ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
 }
 
 /* ---- copies ------------------------------------------------------------- */
@@ -158,6 +175,15 @@ static struct turn_item *item_new(const struct http_turn_session *before,
 }
 
 /* ---- the writer thread -------------------------------------------------- */
+
+/* Should the writer start a batch now rather than gather more turns?  A
+ * full batch, a full ring or adds waiting for room, a reader waiting in
+ * sync, or a stop. */
+static bool write_now(const struct http_turn_writer *w)
+{
+	return w->n >= w->cfg.max_batch || w->n == w->cfg.max_queue || w->blocked ||
+	       w->syncing || w->stopping;
+}
 
 static td_err write_item(struct http_turn_writer *w, const struct turn_item *it)
 {
@@ -253,10 +279,27 @@ static void *writer_main(void *arg)
 	struct http_turn_writer *w = arg;
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
+		w->idle = true;
 		while (w->n == 0 && !w->stopping)
 			pthread_cond_wait(&w->work, &w->lock);
+		w->idle = false;
 		if (w->n == 0)
 			break; /* stopping, and everything is written */
+		/* Gather: start a batch no sooner than gather_ms after the
+		 * previous one started, unless it is full or someone waits
+		 * for it.  Under load this turns many small commits into
+		 * fewer bigger ones (fewer fsyncs, and the partly filled
+		 * right-edge pages of each B-tree are written once per batch,
+		 * not once per few turns); a lone turn after a quiet spell is
+		 * written at once, since the deadline has long passed. */
+		if (w->cfg.gather_ms) {
+			struct timespec until = w->last_start;
+			add_ms(&until, w->cfg.gather_ms);
+			while (!write_now(w))
+				if (pthread_cond_timedwait(&w->work, &w->lock, &until) == ETIMEDOUT)
+					break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &w->last_start);
 		size_t k = w->n < w->cfg.max_batch ? w->n : w->cfg.max_batch;
 		size_t cap = w->cfg.max_queue;
 		for (size_t i = 0; i < k; i++) {
@@ -318,8 +361,8 @@ td_err http_turn_writer_new(struct store *st, const struct http_turn_writer_conf
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->room, &ca);
+	pthread_cond_init(&w->work, &ca);
 	pthread_condattr_destroy(&ca);
-	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		td_log(TD_LOG_ERROR, "chat.turn_writer", "error", "cannot start the thread", NULL);
@@ -383,17 +426,15 @@ td_err http_turn_writer_add(struct http_turn_writer *w, const struct http_turn_s
 
 	pthread_mutex_lock(&w->lock);
 	if (is_full(w, it->bytes) && w->cfg.block_ms && !w->stopping) {
+		w->blocked++;
+		pthread_cond_signal(&w->work); /* a gathering writer: write now */
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += w->cfg.block_ms / 1000;
-		until.tv_nsec += (long)(w->cfg.block_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		add_ms(&until, w->cfg.block_ms);
 		while (is_full(w, it->bytes) && !w->stopping)
 			if (pthread_cond_timedwait(&w->room, &w->lock, &until) == ETIMEDOUT)
 				break;
+		w->blocked--;
 	}
 	if (is_full(w, it->bytes) || w->stopping) {
 		w->stats.dropped++;
@@ -406,7 +447,11 @@ td_err http_turn_writer_add(struct http_turn_writer *w, const struct http_turn_s
 	w->n++;
 	w->bytes += it->bytes;
 	w->stats.queued++;
-	pthread_cond_signal(&w->work);
+	/* Wake the writer only when it waits for a first turn or should stop
+	 * gathering: while it gathers, every other add would cost a futex
+	 * wake and a context switch for nothing. */
+	if (w->idle || write_now(w))
+		pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->lock);
 	return TD_OK;
 }
@@ -415,8 +460,13 @@ void http_turn_writer_sync(struct http_turn_writer *w)
 {
 	pthread_mutex_lock(&w->lock);
 	uint64_t target = w->add_seq;
-	while (w->done_seq < target)
-		pthread_cond_wait(&w->done, &w->lock);
+	if (w->done_seq < target) {
+		w->syncing++; /* the writer stops gathering: write now */
+		pthread_cond_signal(&w->work);
+		while (w->done_seq < target)
+			pthread_cond_wait(&w->done, &w->lock);
+		w->syncing--;
+	}
 	pthread_mutex_unlock(&w->lock);
 }
 

@@ -10,8 +10,10 @@
  */
 #include "store/store_chat.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -57,26 +59,58 @@ static void copy_cut(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
+/* The 64 characters of base64url in ASCII order, so that ids compare as
+ * text in the order of their bytes (the sortable alphabet of ULID-like ids;
+ * every character is still one store_chat_id_valid accepts). */
+static const char sortable64[64] =
+	"-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
+static uint64_t now_millis(int64_t fallback_seconds)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return (uint64_t)fallback_seconds * 1000u;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+td_err store_chat_id_new(int64_t now, char out[STORE_CHAT_ID_LEN + 1])
+{
+	out[0] = '\0';
+	pthread_once(&sodium_once, sodium_setup);
+	if (sodium_state < 0)
+		return TD_ERR_INTERNAL;
+	/* 48 bits of the start time in milliseconds, then 96 random bits
+	 * (like UUIDv7 or ULID): still unguessable, but ids sort by creation
+	 * time, so the turn writer appends new sessions and their turns at the
+	 * right edge of the B-trees instead of dirtying a random leaf page of
+	 * each index per new session (docs/internals/http.md, "Chat sessions"). */
+	unsigned char raw[STORE_CHAT_ID_BYTES];
+	uint64_t ms = now_millis(now);
+	for (int i = 0; i < 6; i++)
+		raw[i] = (unsigned char)(ms >> (8 * (5 - i)));
+	randombytes_buf(raw + 6, sizeof raw - 6);
+	/* 18 bytes = 6 groups of 3 bytes = 24 characters, no padding. */
+	static_assert(STORE_CHAT_ID_BYTES % 3 == 0 && STORE_CHAT_ID_BYTES / 3 * 4 == STORE_CHAT_ID_LEN,
+		      "the id is whole groups of 3 bytes");
+	char *o = out;
+	for (size_t i = 0; i < sizeof raw; i += 3) {
+		uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+		*o++ = sortable64[(v >> 18) & 63];
+		*o++ = sortable64[(v >> 12) & 63];
+		*o++ = sortable64[(v >> 6) & 63];
+		*o++ = sortable64[v & 63];
+	}
+	*o = '\0';
+	return TD_OK;
+}
+
 td_err store_chat_session_start(const char *channel, int64_t now, int64_t ttl,
 				struct store_chat_session *out)
 {
 	memset(out, 0, sizeof *out);
-	pthread_once(&sodium_once, sodium_setup);
-	if (sodium_state < 0)
-		return TD_ERR_INTERNAL;
-	/* 4 bytes of the start time, then 96 random bits: still unguessable,
-	 * but sessions started in the same second share a key prefix, so new
-	 * rows land on a few B-tree pages instead of a random page each
-	 * (measured as the turn writer's main disk cost under load). */
-	unsigned char raw[16];
-	uint32_t t = (uint32_t)now;
-	raw[0] = (unsigned char)(t >> 24);
-	raw[1] = (unsigned char)(t >> 16);
-	raw[2] = (unsigned char)(t >> 8);
-	raw[3] = (unsigned char)t;
-	randombytes_buf(raw + 4, sizeof raw - 4);
-	sodium_bin2base64(out->id, sizeof out->id, raw, sizeof raw,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	td_err e = store_chat_id_new(now, out->id);
+	if (e != TD_OK)
+		return e;
 	copy_cut(out->channel, sizeof out->channel, channel ? channel : "web");
 	out->created_at = now;
 	out->last_active = now;

@@ -32,9 +32,12 @@
 
 struct store;
 
-/* Session ids are 16 bytes (the start second, then 12 random bytes) in
- * unpadded base64url: 22 characters. */
-#define STORE_CHAT_ID_LEN 22
+/* Session ids are 18 bytes (the start time in milliseconds, 48 bits, big
+ * endian, then 12 random bytes) written with the base64url characters in
+ * ASCII order ("-0-9A-Z_a-z"), so ids sort as text by creation time: 24
+ * characters. */
+#define STORE_CHAT_ID_BYTES 18
+#define STORE_CHAT_ID_LEN 24
 /* Longest id accepted from outside (ids are checked before any lookup). */
 #define STORE_CHAT_ID_MAX 64
 /* Largest dialog blob a session keeps. */
@@ -60,10 +63,20 @@ struct store_chat_session {
 bool store_chat_id_valid(const char *id);
 
 /*
- * Start a new session in memory: a fresh random id (libsodium
- * randombytes_buf), channel (copied, cut to 15 bytes), created/last-active
- * `now`, expiry now + ttl.  Nothing is written until store_chat_turn_add.
- * TD_ERR_INTERNAL if libsodium cannot be initialised.
+ * A fresh session id for a session started at `now` (Unix seconds; the id
+ * takes the current time in milliseconds, `now` only if the clock cannot be
+ * read) into out: STORE_CHAT_ID_LEN characters and a NUL.  96 of its bits
+ * come from libsodium's randombytes_buf, so ids cannot be guessed; the time
+ * prefix makes later ids sort after earlier ones (to the millisecond).
+ * TD_ERR_INTERNAL (out "") if libsodium cannot be initialised.
+ */
+td_err store_chat_id_new(int64_t now, char out[STORE_CHAT_ID_LEN + 1]);
+
+/*
+ * Start a new session in memory: a fresh id (store_chat_id_new), channel
+ * (copied, cut to 15 bytes), created/last-active `now`, expiry now + ttl.
+ * Nothing is written until store_chat_turn_add.  TD_ERR_INTERNAL if
+ * libsodium cannot be initialised.
  */
 td_err store_chat_session_start(const char *channel, int64_t now, int64_t ttl,
 				struct store_chat_session *out);

@@ -35,8 +35,8 @@ check "good question: answered about khai sinh (1.001193)" \
 	json 'd["status"] == "answered" and d["procedure"]["code"] == "1.001193" and d["intent"] == "procedure_info"'
 check "good question: the answer names the procedure and its source" \
 	json '"khai sinh" in d["answer"] and d["sources"][0]["url"].startswith("http") and d["voice"]'
-check "good question: a new session with a 22+ character id" \
-	json 'd["session_status"] == "new" and len(d["session_id"]) >= 22 and d["channel"] == "web"'
+check "good question: a new session with a 24-character id" \
+	json 'd["session_status"] == "new" and len(d["session_id"]) == 24 and d["channel"] == "web"'
 check "good question: same fields as ask --json" \
 	json 'all(k in d for k in ("id","intent","aspect","status","procedure","candidates","confidence","answer","voice","sources"))'
 check "content type is JSON" grep -qi '^Content-Type: application/json; charset=utf-8' "$WORK/hdr"
@@ -55,6 +55,15 @@ check "unknown session id: a new session" \
 	json 'd["session_status"] == "new" and d["session_id"] != "AAAAAAAAAAAAAAAAAAAAAA"'
 check "unknown session id: the follow-up has no context to use" \
 	json 'd["procedure"] is None or d["procedure"]["code"] != "1.001193"'
+NEWSID=$(jget 'd["session_id"]')
+# Ids start with the creation time in milliseconds, written so that they sort
+# as text by time (the turn writer appends instead of dirtying random pages).
+check "session ids: 24 base64url characters, a later id sorts after an earlier one" \
+	python3 -c 'import re, sys; a, b = sys.argv[1:3]; sys.exit(not (re.fullmatch(r"[-0-9A-Za-z_]{24}", b) and a < b))' "$SID" "$NEWSID"
+
+chat "{\"session_id\":\"$(printf 'A%.0s' $(seq 65))\",\"message\":\"xin chào\"}"
+check "session id over 64 characters: treated as unknown" \
+	json 'd["session_status"] == "new" and len(d["session_id"]) == 24'
 
 chat '{"session_id":"../../etc/passwd","message":"xin chào"}'
 check "malformed session id string: treated as unknown" \
