@@ -394,11 +394,27 @@ static void json_str(struct td_buf *b, const char *s)
 	td_buf_release(&fixed);
 }
 
+/* v with four decimals ("%.4f", halves rounded away from zero), without
+ * printf: scores and confidences are most of the numbers of an answer. */
 static void json_num(struct td_buf *b, double v)
 {
-	if (!(v == v) || v > 1e300 || v < -1e300)
-		v = 0;
-	td_buf_addf(b, "%.4f", v);
+	if (!(v == v) || v > 1e12 || v < -1e12) {
+		td_buf_addf(b, "%.4f", v == v && v > -1e300 && v < 1e300 ? v : 0.0);
+		return;
+	}
+	char tmp[32], *e = tmp + sizeof tmp, *p = e;
+	bool neg = v < 0;
+	unsigned long long x = (unsigned long long)((neg ? -v : v) * 1e4 + 0.5);
+	for (int i = 0; i < 4; i++, x /= 10)
+		*--p = (char)('0' + x % 10);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	if (neg && !(e - p == 6 && !memcmp(p, "0.0000", 6)))
+		*--p = '-';
+	td_buf_add(b, p, (size_t)(e - p));
 }
 
 void answer_result_json(const struct answer_result *r, const char *id, struct td_buf *out)

@@ -59,7 +59,7 @@ static bool reserve(struct td_buf *b, size_t n)
 	return true;
 }
 
-void td_buf_add(struct td_buf *b, const void *p, size_t n)
+void td_buf_add_slow(struct td_buf *b, const void *p, size_t n)
 {
 	if (!reserve(b, n))
 		return;
@@ -72,11 +72,6 @@ void td_buf_add(struct td_buf *b, const void *p, size_t n)
 void td_buf_adds(struct td_buf *b, const char *s)
 {
 	td_buf_add(b, s, strlen(s));
-}
-
-void td_buf_addc(struct td_buf *b, char c)
-{
-	td_buf_add(b, &c, 1);
 }
 
 void td_buf_addf(struct td_buf *b, const char *fmt, ...)

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "base/error.h"
 
@@ -41,9 +42,35 @@ void td_buf_clear(struct td_buf *b);
  * and reset the buffer.  Returns "" copy if nothing was added. */
 char *td_buf_detach(struct td_buf *b, size_t *len);
 
-void td_buf_add(struct td_buf *b, const void *p, size_t n);
+/* The general append (growth, caps, errors); td_buf_add and td_buf_addc
+ * below handle the common case inline. */
+void td_buf_add_slow(struct td_buf *b, const void *p, size_t n);
+
+/* Composing an answer appends a few hundred small pieces: when they fit in
+ * the memory already there, an append is a copy, not a call. */
+static inline void td_buf_add(struct td_buf *b, const void *p, size_t n)
+{
+	if (!b->err && n < b->cap - b->len && n <= b->max - b->len) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	td_buf_add_slow(b, p, n);
+}
+
+static inline void td_buf_addc(struct td_buf *b, char c)
+{
+	if (!b->err && b->cap - b->len > 1 && b->len < b->max) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
+	td_buf_add_slow(b, &c, 1);
+}
+
 void td_buf_adds(struct td_buf *b, const char *s);
-void td_buf_addc(struct td_buf *b, char c);
 void td_buf_addf(struct td_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Drop bytes from the end (n larger than len empties it). */

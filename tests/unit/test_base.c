@@ -142,12 +142,88 @@ static void test_config(void **state)
 	td_config_free(cfg);
 }
 
+/* The word-at-a-time escape against a byte-at-a-time reference: every
+ * special byte at every offset of strings around the 8-byte boundaries, and
+ * Vietnamese text around it. */
+static void ref_escape(struct td_buf *out, const char *s)
+{
+	td_buf_addc(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': td_buf_adds(out, "\\\""); break;
+		case '\\': td_buf_adds(out, "\\\\"); break;
+		case '\n': td_buf_adds(out, "\\n"); break;
+		case '\r': td_buf_adds(out, "\\r"); break;
+		case '\t': td_buf_adds(out, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				td_buf_addf(out, "\\u%04x", *p);
+			else
+				td_buf_addc(out, (char)*p);
+		}
+	}
+	td_buf_addc(out, '"');
+}
+
+static void test_json_escape_words(void **state)
+{
+	(void)state;
+	static const char specials[] = {'"', '\\', '\n', '\r', '\t', 0x01, 0x1f, ' ', '!', 0x7f};
+	static const char *const fills[] = {"abcdefghijklmnopqrstuvwxyz0123456789",
+					    "đăng ký khai sinh ở phường Hoàn Kiếm ạ"};
+	char s[64];
+	for (size_t f = 0; f < 2; f++)
+		for (size_t len = 0; len < 30; len++)
+			for (size_t at = 0; at <= len; at++)
+				for (size_t k = 0; k < sizeof specials; k++) {
+					size_t n = len < strlen(fills[f]) ? len : strlen(fills[f]);
+					memcpy(s, fills[f], n);
+					s[n] = '\0';
+					if (at < n)
+						s[at] = specials[k];
+					struct td_buf a, b;
+					td_buf_init(&a, 1024);
+					td_buf_init(&b, 1024);
+					td_json_escape(&a, s);
+					ref_escape(&b, s);
+					assert_int_equal(a.len, b.len);
+					assert_memory_equal(a.data, b.data, a.len);
+					td_buf_release(&a);
+					td_buf_release(&b);
+				}
+}
+
+/* The inline appends keep the cap and the sticky error. */
+static void test_buf_inline_appends(void **state)
+{
+	(void)state;
+	struct td_buf b;
+	td_buf_init(&b, 10);
+	for (int i = 0; i < 10; i++)
+		td_buf_addc(&b, 'x');
+	assert_int_equal(td_buf_error(&b), TD_OK);
+	assert_int_equal(b.len, 10);
+	td_buf_addc(&b, 'y');
+	assert_int_equal(td_buf_error(&b), TD_ERR_TOOBIG);
+	td_buf_clear(&b);
+	td_buf_add(&b, "12345", 5);
+	td_buf_add(&b, "", 0);
+	td_buf_add(&b, NULL, 0);
+	td_buf_add(&b, "67890", 5);
+	assert_string_equal(b.data, "1234567890");
+	td_buf_add(&b, "1", 1);
+	assert_int_equal(td_buf_error(&b), TD_ERR_TOOBIG);
+	assert_string_equal(b.data, "1234567890");
+	td_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strerror),   cmocka_unit_test(test_buf_cap_is_sticky),
 		cmocka_unit_test(test_buf_long_format), cmocka_unit_test(test_pii_mask),
 		cmocka_unit_test(test_log_masks),  cmocka_unit_test(test_config),
+		cmocka_unit_test(test_json_escape_words), cmocka_unit_test(test_buf_inline_appends),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
