@@ -20,6 +20,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "answer/answer_int.h"
@@ -73,24 +74,53 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Append s[0..n) with white space collapsed to single spaces.  Runs of
- * other bytes go in with one append each (this is on every answer's path). */
+/* Whether any of the 8 bytes of w may be at most 0x20 (exact for bytes below
+ * 0x80, which is where all white space is; a false alarm only slows down). */
+static inline bool word_has_low(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	return (w - ones * 0x21) & ~w & (ones * 0x80);
+}
+
+/* Append s[0..n) with white space collapsed to single spaces (none at the
+ * ends; one before s when s starts with white space and b does not end in a
+ * space or line break).  This is on every answer's path over record text
+ * that is mostly words separated by single spaces, so those are copied as
+ * they are, eight bytes are scanned at once, and only a run of white space,
+ * a tab or a line break is rewritten. */
 static void add_collapsed(struct td_buf *b, const char *s, size_t n)
 {
 	size_t i = 0;
+	while (i < n && is_space(s[i]))
+		i++;
+	if (i == n)
+		return;
+	if (i > 0 && b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n')
+		td_buf_addc(b, ' ');
+	size_t run = i;
 	while (i < n) {
-		size_t st = i;
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (word_has_low(w))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		char c = s[i];
+		if (!is_space(c) || (c == ' ' && i + 1 < n && !is_space(s[i + 1]))) {
+			i++;
+			continue;
+		}
+		td_buf_add(b, s + run, i - run);
 		while (i < n && is_space(s[i]))
 			i++;
-		if (i == n)
-			break;
-		if (i > st && b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n')
+		if (i < n)
 			td_buf_addc(b, ' ');
-		st = i;
-		while (i < n && !is_space(s[i]))
-			i++;
-		td_buf_add(b, s + st, i - st);
+		run = i;
 	}
+	td_buf_add(b, s + run, i - run);
 }
 
 /* Length of s cut to at most max bytes at a word boundary (whole s if it

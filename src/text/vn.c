@@ -267,25 +267,45 @@ enum vn__class vn__classify(uint32_t cp)
 
 bool vn_utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < n) {
+	/* Validation only (no code point is built): every answer is checked
+	 * on its way out, and Vietnamese has a multi-byte letter every few
+	 * bytes.  Accepts exactly what vn__utf8_decode accepts (RFC 3629:
+	 * no overlongs, no surrogates, nothing past U+10FFFF). */
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	while (p < e) {
 		/* Skip ASCII eight bytes at a time. */
-		while (i + 8 <= n) {
+		while (e - p >= 8) {
 			uint64_t w;
-			memcpy(&w, p + i, 8);
+			memcpy(&w, p, 8);
 			if (w & UINT64_C(0x8080808080808080))
 				break;
-			i += 8;
+			p += 8;
 		}
-		if (i >= n)
+		if (p >= e)
 			break;
-		uint32_t cp;
-		size_t bad;
-		size_t len = vn__utf8_decode(p + i, n - i, &cp, &bad);
-		if (!len)
+		unsigned c = *p;
+		if (c < 0x80) {
+			p++;
+		} else if (c < 0xC2) {
 			return false;
-		i += len;
+		} else if (c < 0xE0) {
+			if (e - p < 2 || (p[1] & 0xC0) != 0x80)
+				return false;
+			p += 2;
+		} else if (c < 0xF0) {
+			if (e - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+			    (c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
+				return false;
+			p += 3;
+		} else if (c < 0xF5) {
+			if (e - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+			    (p[3] & 0xC0) != 0x80 || (c == 0xF0 && p[1] < 0x90) ||
+			    (c == 0xF4 && p[1] > 0x8F))
+				return false;
+			p += 4;
+		} else {
+			return false;
+		}
 	}
 	return true;
 }

@@ -833,6 +833,78 @@ static void test_matches_naive_fold(void **state)
 	assert_int_equal(count, 2 * 73); /* 12 vowels × 6 tones + đ */
 }
 
+/* A plain RFC 3629 decoder as the reference for vn_utf8_valid. */
+static bool ref_utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i], need;
+		uint32_t cp, min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			need = 1, cp = c & 0x1F, min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			need = 2, cp = c & 0x0F, min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			need = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return false;
+		}
+		if (n - i <= need)
+			return false;
+		for (unsigned k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+/* vn_utf8_valid agrees with the reference on every 1-3 byte string over the
+ * interesting bytes, and on random mixes of Vietnamese text and junk. */
+static void test_utf8_valid_matches_reference(void **state)
+{
+	(void)state;
+	static const unsigned char bytes[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+					      0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
+					      0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
+	enum { NB = sizeof bytes };
+	unsigned char s[32];
+	for (size_t a = 0; a < NB; a++)
+		for (size_t b = 0; b <= NB; b++)
+			for (size_t c = 0; c <= NB; c++) {
+				size_t n = 0;
+				s[n++] = bytes[a];
+				if (b < NB)
+					s[n++] = bytes[b];
+				if (b < NB && c < NB)
+					s[n++] = bytes[c];
+				assert_int_equal(vn_utf8_valid((const char *)s, n),
+						 ref_utf8_valid(s, n));
+			}
+	static const char text[] = "Đăng ký khai sinh ở phường Hoàn Kiếm, Hà Nội 😀 ";
+	unsigned seed = 12345;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 0;
+		while (n < sizeof s) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned r = seed >> 16;
+			if (r % 7 == 0)
+				s[n++] = (unsigned char)(r >> 3);
+			else
+				s[n++] = (unsigned char)text[(r >> 3) % (sizeof text - 1)];
+		}
+		size_t len = (seed >> 8) % (sizeof s + 1);
+		assert_int_equal(vn_utf8_valid((const char *)s, len), ref_utf8_valid(s, len));
+	}
+}
+
 int main(void)
 {
 	/* VN_TEST_SEED=n reruns the random tests with another sequence. */
@@ -861,6 +933,7 @@ int main(void)
 		cmocka_unit_test(test_properties_vietnamese),
 		cmocka_unit_test(test_every_code_point),
 		cmocka_unit_test(test_matches_naive_fold),
+		cmocka_unit_test(test_utf8_valid_matches_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
