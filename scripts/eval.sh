@@ -4,7 +4,8 @@
 # Imports the national procedure export into a scratch data dir, runs the
 # labelled questions through `tongdai ask --jsonl` in one process and prints
 # top-1/top-3, abstention, wrong-answer rate, intent and aspect accuracy
-# (scripts/eval_questions.py).  Environment:
+# (scripts/eval_questions.py), then how many of the PAKN development messages
+# typed into the chat are understood as reports.  Environment:
 #   TD_SHARED_DIR   shared data (default: ../shared next to the source tree)
 #   EVAL_QUESTIONS  question file (default: $TD_SHARED_DIR/data/questions/dev.jsonl)
 #   EVAL_KEEP=1     keep the scratch directory (printed)
@@ -43,3 +44,24 @@ echo "answered $n questions in $(python3 -c "print(round($end - $start, 2))") s 
 args=()
 [ "${EVAL_ERRORS:-0}" = 1 ] && args+=(--errors)
 python3 "$src/scripts/eval_questions.py" "$questions" "$scratch/out.jsonl" "${args[@]}"
+
+# Reports typed into the chat: the PAKN development messages through the
+# same `tongdai ask`; each should be understood as a report (pakn_report).
+pakn_dev="$shared/data/pakn/dev.jsonl"
+if [ -f "$pakn_dev" ]; then
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.strip()
+    if line:
+        r = json.loads(line)
+        print(json.dumps({"id": r["id"], "question": r["text"]}, ensure_ascii=False))
+' "$pakn_dev" >"$scratch/reports.jsonl"
+	$ask --data-dir "$scratch/data" --resources "$src" --jsonl <"$scratch/reports.jsonl" >"$scratch/reports_out.jsonl"
+	python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+ok = [r for r in rows if r["intent"] == "pakn_report"]
+print("reports typed into the chat, understood as reports: %.1f%% (%d/%d)" % (100.0 * len(ok) / max(len(rows), 1), len(ok), len(rows)))
+' "$scratch/reports_out.jsonl"
+fi
