@@ -39,40 +39,53 @@ void answer_thresholds_default(struct answer_thresholds *t)
 	t->same_name = 0.90;
 }
 
-/* Jaccard similarity of the folded syllable sets of two names (first 64
- * syllables each). */
-static double name_similarity(const char *a, const char *b)
+/* The distinct folded syllables of a name (its first 64), as hashes. */
+struct name_sig {
+	bool done;
+	size_t n;
+	uint32_t h[64];
+};
+
+static void name_sig_of(const char *name, struct name_sig *sig)
 {
-	if (!a || !b)
-		return 0;
-	struct answer__msg ma, mb;
-	answer__msg_init(&ma, a, strlen(a));
-	answer__msg_init(&mb, b, strlen(b));
-	size_t na = ma.ntok < 64 ? ma.ntok : 64, nb = mb.ntok < 64 ? mb.ntok : 64;
-	size_t inter = 0, ua = 0, ub = 0;
-	for (size_t i = 0; i < na; i++) {
+	struct answer__msg m;
+	answer__msg_init(&m, name ? name : "", name ? strlen(name) : 0);
+	size_t nt = m.ntok < 64 ? m.ntok : 64;
+	sig->n = 0;
+	for (size_t i = 0; i < nt; i++) {
 		bool dup = false;
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = ma.tok[k].hash == ma.tok[i].hash;
-		if (dup)
-			continue;
-		ua++;
-		for (size_t k = 0; k < nb; k++)
-			if (mb.tok[k].hash == ma.tok[i].hash) {
+		for (size_t k = 0; k < sig->n && !dup; k++)
+			dup = sig->h[k] == m.tok[i].hash;
+		if (!dup)
+			sig->h[sig->n++] = m.tok[i].hash;
+	}
+	answer__msg_release(&m);
+	sig->done = true;
+}
+
+/* Jaccard similarity of two names' syllable sets. */
+static double name_similarity(const struct name_sig *a, const struct name_sig *b)
+{
+	size_t inter = 0;
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t k = 0; k < b->n; k++)
+			if (a->h[i] == b->h[k]) {
 				inter++;
 				break;
 			}
-	}
-	for (size_t i = 0; i < nb; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = mb.tok[k].hash == mb.tok[i].hash;
-		ub += !dup;
-	}
-	answer__msg_release(&ma);
-	answer__msg_release(&mb);
-	size_t uni = ua + ub - inter;
+	size_t uni = a->n + b->n - inter;
 	return uni ? (double)inter / (double)uni : 0;
+}
+
+/* The signature of candidate i, computed once per decision (folding a long
+ * procedure name is the costly part, and each name meets several others). */
+static const struct name_sig *sig_at(const struct answer_candidate *c, size_t i,
+				     struct name_sig *sigs, size_t nsigs, struct name_sig *spare)
+{
+	struct name_sig *s = i < nsigs ? &sigs[i] : spare;
+	if (!s->done || s == spare)
+		name_sig_of(c[i].proc->name, s);
+	return s;
 }
 
 static double clamp01(double v)
@@ -120,6 +133,10 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 	if (n == 0 || !c[0].proc || !(c[0].score > 0))
 		return;
 	/* The first rival that is a different procedure, and the close ones. */
+	enum { SIGS = 16 };
+	struct name_sig sigs[SIGS], spare[2];
+	for (size_t i = 0; i < SIGS; i++)
+		sigs[i].done = false;
 	size_t rival = n;
 	out->options[out->n_options++] = 0;
 	for (size_t i = 1; i < n; i++) {
@@ -129,9 +146,11 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 		if (!close && rival < n)
 			break;
 		bool same = false;
-		for (size_t k = 0; k < out->n_options && !same; k++)
-			same = name_similarity(c[out->options[k]].proc->name, c[i].proc->name) >=
-			       t->same_name;
+		for (size_t k = 0; k < out->n_options && !same; k++) {
+			const struct name_sig *sa = sig_at(c, out->options[k], sigs, SIGS, &spare[0]);
+			const struct name_sig *sb = sig_at(c, i, sigs, SIGS, &spare[1]);
+			same = name_similarity(sa, sb) >= t->same_name;
+		}
 		if (same || qualified_variant(&c[0], &c[i]))
 			continue;
 		if (rival == n)
