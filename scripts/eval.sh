@@ -28,14 +28,19 @@ if [ "${EVAL_KEEP:-0}" = 1 ]; then echo "scratch: $scratch"; else trap 'rm -rf "
 
 "$tongdai" kb import --data-dir "$scratch/data" --format national "$kb" >"$scratch/import.log" 2>&1 ||
 	{ cat "$scratch/import.log" >&2; exit 1; }
-python3 -c '
+# as_questions FILE FIELD: the {"id","question"} lines `tongdai ask --jsonl`
+# reads, the question taken from FIELD of each JSON line of FILE.
+as_questions() {
+	python3 -c '
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.strip()
     if line:
         r = json.loads(line)
-        print(json.dumps({"id": r["id"], "question": r["question"]}, ensure_ascii=False))
-' "$questions" >"$scratch/in.jsonl"
+        print(json.dumps({"id": r["id"], "question": r[sys.argv[2]]}, ensure_ascii=False))
+' "$1" "$2"
+}
+as_questions "$questions" question >"$scratch/in.jsonl"
 start=$(date +%s.%N)
 $ask --data-dir "$scratch/data" --resources "$src" --jsonl <"$scratch/in.jsonl" >"$scratch/out.jsonl"
 end=$(date +%s.%N)
@@ -49,14 +54,7 @@ python3 "$src/scripts/eval_questions.py" "$questions" "$scratch/out.jsonl" "${ar
 # same `tongdai ask`; each should be understood as a report (pakn_report).
 pakn_dev="$shared/data/pakn/dev.jsonl"
 if [ -f "$pakn_dev" ]; then
-	python3 -c '
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    line = line.strip()
-    if line:
-        r = json.loads(line)
-        print(json.dumps({"id": r["id"], "question": r["text"]}, ensure_ascii=False))
-' "$pakn_dev" >"$scratch/reports.jsonl"
+	as_questions "$pakn_dev" text >"$scratch/reports.jsonl"
 	$ask --data-dir "$scratch/data" --resources "$src" --jsonl <"$scratch/reports.jsonl" >"$scratch/reports_out.jsonl"
 	python3 -c '
 import json, sys
