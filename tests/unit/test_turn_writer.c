@@ -195,6 +195,34 @@ static void test_batches_while_committing(void **state)
 	http_turn_writer_free(w);
 }
 
+/* Under a stream of turns the writer waits gather_ms between batch starts:
+ * the first turn after a quiet spell is written at once, the 39 that follow
+ * one every 5 ms (well within gather_ms) wait and go in one or two more
+ * batches, not one commit each (no sync: a sync would start a batch at once). */
+static void test_gathers_between_batches(void **state)
+{
+	(void)state;
+	struct http_turn_writer_config cfg;
+	http_turn_writer_config_defaults(&cfg);
+	cfg.gather_ms = 1000;
+	struct http_turn_writer *w = writer_or_die(&cfg);
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(add(w, i, 0, false), TD_OK);
+		sleep_ms(5);
+	}
+	struct http_turn_writer_stats st;
+	for (int waited = 0; waited < 10000; waited += 20) {
+		http_turn_writer_stats(w, &st);
+		if (st.written == 40)
+			break;
+		sleep_ms(20);
+	}
+	assert_int_equal(st.written, 40);
+	assert_int_equal(st.failed, 0);
+	assert_true(st.batches <= 3);
+	http_turn_writer_free(w);
+}
+
 struct release_later {
 	sqlite3 *db;
 	long ms;
@@ -346,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_flush_on_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_while_committing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gathers_between_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full_waits_then_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_turn_does_not_sink_its_batch, setup,
 						teardown),
