@@ -24,6 +24,7 @@
 struct code_entry {
 	const char *code;
 	const struct kb_procedure *proc;
+	struct answer_name_sig *sig; /* of proc->name, built once */
 };
 
 struct answer_engine {
@@ -31,6 +32,7 @@ struct answer_engine {
 	struct answer_retriever retriever;
 	struct answer_thresholds thresholds;
 	struct code_entry *codes; /* sorted by code */
+	struct answer_name_sig *sigs; /* the codes' name signatures (not sorted) */
 	size_t ncodes;
 	struct search_index *ix;  /* held reference, or NULL */
 };
@@ -55,11 +57,15 @@ td_err answer_engine_new(const struct kb_procedure *const *procs, size_t n,
 	else
 		answer_thresholds_default(&e->thresholds);
 	e->codes = td_calloc(n ? n : 1, sizeof *e->codes);
+	e->sigs = td_calloc(n ? n : 1, sizeof *e->sigs);
 	for (size_t i = 0; i < n; i++) {
 		if (!procs[i] || !procs[i]->code)
 			continue;
-		e->codes[e->ncodes].code = procs[i]->code;
-		e->codes[e->ncodes].proc = procs[i];
+		struct code_entry *ce = &e->codes[e->ncodes];
+		ce->code = procs[i]->code;
+		ce->proc = procs[i];
+		ce->sig = &e->sigs[e->ncodes];
+		answer__name_sig(procs[i]->name, ce->sig);
 		e->ncodes++;
 	}
 	qsort(e->codes, e->ncodes, sizeof *e->codes, code_cmp);
@@ -118,6 +124,7 @@ static size_t search_retrieve(void *ctx, const char *q, size_t n, struct answer_
 		out[i].norm = hits[i].norm;
 		out[i].query_cover = hits[i].query_cover;
 		out[i].title_cover = hits[i].title_cover;
+		out[i].sig = NULL;
 	}
 	if (content_words)
 		*content_words = info.words;
@@ -151,14 +158,31 @@ void answer_engine_free(struct answer_engine *e)
 		return;
 	search_index_unref(e->ix);
 	td_free(e->codes);
+	td_free(e->sigs);
 	td_free(e);
+}
+
+/* Point each candidate at its record's name signature (NULL when the record
+ * is not the engine's, e.g. a retriever over other records). */
+static void attach_sigs(const struct answer_engine *e, struct answer_candidate *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		c[i].sig = NULL;
+		if (!c[i].proc || !c[i].proc->code)
+			continue;
+		struct code_entry key = {c[i].proc->code, NULL, NULL};
+		const struct code_entry *hit =
+			bsearch(&key, e->codes, e->ncodes, sizeof *e->codes, code_cmp);
+		if (hit && hit->proc == c[i].proc)
+			c[i].sig = hit->sig;
+	}
 }
 
 const struct kb_procedure *answer_engine_find(const struct answer_engine *e, const char *code)
 {
 	if (!e || !code || !*code)
 		return NULL;
-	struct code_entry key = {code, NULL};
+	struct code_entry key = {code, NULL, NULL};
 	const struct code_entry *hit =
 		bsearch(&key, e->codes, e->ncodes, sizeof *e->codes, code_cmp);
 	return hit ? hit->proc : NULL;
@@ -324,6 +348,7 @@ td_err answer_question(const struct answer_engine *e, struct dialog *dialog, con
 		nc = e->retriever.query(e->retriever.ctx, q, n, cand, SEARCH_MAX, &words);
 	if (nc > SEARCH_MAX)
 		nc = SEARCH_MAX;
+	attach_sigs(e, cand, nc);
 	out->n_candidates = nc < ANSWER_OPTIONS_MAX ? nc : ANSWER_OPTIONS_MAX;
 	memcpy(out->candidates, cand, out->n_candidates * sizeof *cand);
 

@@ -174,12 +174,16 @@ td_err answer_compose_canned(enum answer_canned kind, struct answer_text *out);
 
 /* One search candidate; proc is borrowed (owned by whoever owns the records).
  * The measures are those of struct search_hit (src/search/search.h). */
+struct answer_name_sig; /* a name's syllable set, precomputed by the engine */
+
 struct answer_candidate {
 	const struct kb_procedure *proc;
 	double score;       /* the retriever's raw score, larger is better */
 	double norm;        /* score / the best score the query could reach, 0..1 */
 	double query_cover; /* share of the question's term mass found in the record */
 	double title_cover; /* share of the record's name found in the question */
+	const struct answer_name_sig *sig; /* proc's name signature, or NULL (then
+					    * answer_decide computes it) */
 };
 
 #define ANSWER_OPTIONS_MAX 5

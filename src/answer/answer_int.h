@@ -49,6 +49,15 @@ struct answer__msg {
 void answer__msg_init(struct answer__msg *m, const char *text, size_t n);
 void answer__msg_release(struct answer__msg *m);
 
+/* The distinct folded syllables of a procedure name (its first 64), as
+ * hashes: what answer_decide compares to tell the same procedure at another
+ * agency from a rival.  The engine builds one per record once. */
+struct answer_name_sig {
+	size_t n;
+	uint32_t h[64];
+};
+void answer__name_sig(const char *name, struct answer_name_sig *sig);
+
 uint32_t answer__hash(const char *s, size_t n);
 uint32_t answer__hash_more(uint32_t h, const char *s, size_t n);
 

@@ -39,14 +39,7 @@ void answer_thresholds_default(struct answer_thresholds *t)
 	t->same_name = 0.90;
 }
 
-/* The distinct folded syllables of a name (its first 64), as hashes. */
-struct name_sig {
-	bool done;
-	size_t n;
-	uint32_t h[64];
-};
-
-static void name_sig_of(const char *name, struct name_sig *sig)
+void answer__name_sig(const char *name, struct answer_name_sig *sig)
 {
 	struct answer__msg m;
 	answer__msg_init(&m, name ? name : "", name ? strlen(name) : 0);
@@ -60,11 +53,10 @@ static void name_sig_of(const char *name, struct name_sig *sig)
 			sig->h[sig->n++] = m.tok[i].hash;
 	}
 	answer__msg_release(&m);
-	sig->done = true;
 }
 
 /* Jaccard similarity of two names' syllable sets. */
-static double name_similarity(const struct name_sig *a, const struct name_sig *b)
+static double name_similarity(const struct answer_name_sig *a, const struct answer_name_sig *b)
 {
 	size_t inter = 0;
 	for (size_t i = 0; i < a->n; i++)
@@ -77,15 +69,29 @@ static double name_similarity(const struct name_sig *a, const struct name_sig *b
 	return uni ? (double)inter / (double)uni : 0;
 }
 
-/* The signature of candidate i, computed once per decision (folding a long
- * procedure name is the costly part, and each name meets several others). */
-static const struct name_sig *sig_at(const struct answer_candidate *c, size_t i,
-				     struct name_sig *sigs, size_t nsigs, struct name_sig *spare)
+/* Candidate i's name signature: the engine's, or computed here once per
+ * decision (folding a long name is the costly part, and each name meets
+ * several others). */
+struct sig_slot {
+	bool done;
+	struct answer_name_sig sig;
+};
+
+static const struct answer_name_sig *sig_at(const struct answer_candidate *c, size_t i,
+					    struct sig_slot *slots, size_t nslots,
+					    struct answer_name_sig *spare)
 {
-	struct name_sig *s = i < nsigs ? &sigs[i] : spare;
-	if (!s->done || s == spare)
-		name_sig_of(c[i].proc->name, s);
-	return s;
+	if (c[i].sig)
+		return c[i].sig;
+	if (i >= nslots) {
+		answer__name_sig(c[i].proc->name, spare);
+		return spare;
+	}
+	if (!slots[i].done) {
+		answer__name_sig(c[i].proc->name, &slots[i].sig);
+		slots[i].done = true;
+	}
+	return &slots[i].sig;
 }
 
 static double clamp01(double v)
@@ -134,7 +140,8 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 		return;
 	/* The first rival that is a different procedure, and the close ones. */
 	enum { SIGS = 16 };
-	struct name_sig sigs[SIGS], spare[2];
+	struct sig_slot sigs[SIGS];
+	struct answer_name_sig spare[2];
 	for (size_t i = 0; i < SIGS; i++)
 		sigs[i].done = false;
 	size_t rival = n;
@@ -147,8 +154,9 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 			break;
 		bool same = false;
 		for (size_t k = 0; k < out->n_options && !same; k++) {
-			const struct name_sig *sa = sig_at(c, out->options[k], sigs, SIGS, &spare[0]);
-			const struct name_sig *sb = sig_at(c, i, sigs, SIGS, &spare[1]);
+			const struct answer_name_sig *sa =
+				sig_at(c, out->options[k], sigs, SIGS, &spare[0]);
+			const struct answer_name_sig *sb = sig_at(c, i, sigs, SIGS, &spare[1]);
 			same = name_similarity(sa, sb) >= t->same_name;
 		}
 		if (same || qualified_variant(&c[0], &c[i]))
