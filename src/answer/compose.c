@@ -562,19 +562,35 @@ static void add_case_name(struct td_buf *b, const char *name)
 		td_buf_truncate(b, b->len - 1);
 }
 
+/* v in decimal (the dossier list numbers every item: no printf per item). */
+static void add_count(struct td_buf *b, size_t v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	td_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static void chat_item(struct td_buf *b, const struct kb_dossier_item *it, size_t num)
 {
-	td_buf_addf(b, "%zu. ", num);
+	add_count(b, num);
+	td_buf_add(b, ". ", 2);
 	add_item_name(b, it->name ? it->name : "(không tên)", 220);
 	bool o = it->originals > 0, k = it->copies > 0;
 	if (o || k) {
 		td_buf_adds(b, " — ");
-		if (o)
-			td_buf_addf(b, "%d bản chính", it->originals);
+		if (o) {
+			add_count(b, (size_t)it->originals);
+			td_buf_adds(b, " bản chính");
+		}
 		if (o && k)
 			td_buf_adds(b, ", ");
-		if (k)
-			td_buf_addf(b, "%d bản sao", it->copies);
+		if (k) {
+			add_count(b, (size_t)it->copies);
+			td_buf_adds(b, " bản sao");
+		}
 	}
 	td_buf_addc(b, '\n');
 }
