@@ -249,37 +249,37 @@ static enum answer_aspect pick_aspect(enum answer_aspect a, unsigned mask, doubl
 /*
  * The message classifier sees words, not the catalogue: "rút BHXH 1 lần",
  * "mở cty TNHH 1 thành viên" or "xóa thế chấp sổ đỏ" can look like small
- * talk, a request for an operator or a dossier question.  When it is not
- * sure of such an intent, the search decides: a question that says most of
- * a procedure's name and is mostly explained by it is a procedure question.
- * Greetings and thanks are never overridden, and a clear report, operator
- * request or dossier code keeps its intent (confidence ≥ 0.95).
+ * talk, a request for an operator or a dossier question.  For those intents
+ * the search may overrule it; greetings and thanks are never overruled.
  */
-static bool overridable(enum answer_intent i, double confidence)
+static bool overrulable(enum answer_intent i)
 {
 	switch (i) {
 	case ANSWER_INTENT_OUT_OF_SCOPE:
 	case ANSWER_INTENT_HUMAN:
 	case ANSWER_INTENT_DOSSIER_STATUS:
 	case ANSWER_INTENT_PAKN_REPORT:
-		return confidence < 0.95;
+		return true;
 	default:
 		return false;
 	}
 }
 
-static bool names_a_procedure(const struct answer_candidate *c)
+/*
+ * Whether the best candidate c makes a message the classifier took for
+ * intent i (at confidence conf) a procedure question.  Not sure (< 0.95): a
+ * question that says most of a procedure's name and is mostly explained by
+ * it.  Sure: only a message that is little more than a procedure's name
+ * ("công nhận ban quản trị chung cư", "kích hoạt định danh điện tử mức 2") -
+ * reports say what happened, and that is most of their words - and never a
+ * dossier question, whose code decides.
+ */
+static bool search_overrules(enum answer_intent i, double conf, const struct answer_candidate *c)
 {
-	return c->title_cover >= 0.6 && c->query_cover >= 0.5;
-}
-
-/* A message that is little more than a procedure's name ("công nhận ban quản
- * trị chung cư", "kích hoạt định danh điện tử mức 2") asks about that
- * procedure, however sure the classifier is that its words sound like a
- * report: reports say what happened, and that is most of their words. */
-static bool is_a_procedure_name(const struct answer_candidate *c)
-{
-	return c->title_cover >= 0.7 && c->query_cover >= 0.75;
+	if (conf < 0.95)
+		return c->title_cover >= 0.6 && c->query_cover >= 0.5;
+	return i != ANSWER_INTENT_DOSSIER_STATUS && c->title_cover >= 0.7 &&
+	       c->query_cover >= 0.75;
 }
 
 td_err answer_question(const struct answer_engine *e, struct dialog *dialog, const char *q,
@@ -324,13 +324,10 @@ td_err answer_question(const struct answer_engine *e, struct dialog *dialog, con
 	size_t words = 0, nc = 0;
 	bool searched = false;
 	out->intent = answer__intent_msg(e->nlu, &m, &out->intent_confidence);
-	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO && overridable(out->intent, 0)) {
+	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO && overrulable(out->intent)) {
 		nc = e->retriever.query(e->retriever.ctx, q, n, cand, SEARCH_MAX, &words);
 		searched = true;
-		bool sure = !overridable(out->intent, out->intent_confidence);
-		if (nc && (sure ? out->intent != ANSWER_INTENT_DOSSIER_STATUS &&
-					  is_a_procedure_name(&cand[0])
-				: names_a_procedure(&cand[0])))
+		if (nc && search_overrules(out->intent, out->intent_confidence, &cand[0]))
 			out->intent = ANSWER_INTENT_PROCEDURE_INFO;
 	}
 	if (out->intent != ANSWER_INTENT_PROCEDURE_INFO) {

@@ -69,29 +69,15 @@ static double name_similarity(const struct answer_name_sig *a, const struct answ
 	return uni ? (double)inter / (double)uni : 0;
 }
 
-/* Candidate i's name signature: the engine's, or computed here once per
- * decision (folding a long name is the costly part, and each name meets
- * several others). */
-struct sig_slot {
-	bool done;
-	struct answer_name_sig sig;
-};
-
-static const struct answer_name_sig *sig_at(const struct answer_candidate *c, size_t i,
-					    struct sig_slot *slots, size_t nslots,
-					    struct answer_name_sig *spare)
+/* Candidate c's name signature: the engine's (built once per record), or
+ * computed into tmp for candidates from elsewhere. */
+static const struct answer_name_sig *sig_of(const struct answer_candidate *c,
+					    struct answer_name_sig *tmp)
 {
-	if (c[i].sig)
-		return c[i].sig;
-	if (i >= nslots) {
-		answer__name_sig(c[i].proc->name, spare);
-		return spare;
-	}
-	if (!slots[i].done) {
-		answer__name_sig(c[i].proc->name, &slots[i].sig);
-		slots[i].done = true;
-	}
-	return &slots[i].sig;
+	if (c->sig)
+		return c->sig;
+	answer__name_sig(c->proc->name, tmp);
+	return tmp;
 }
 
 static double clamp01(double v)
@@ -139,11 +125,6 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 	if (n == 0 || !c[0].proc || !(c[0].score > 0))
 		return;
 	/* The first rival that is a different procedure, and the close ones. */
-	enum { SIGS = 16 };
-	struct sig_slot sigs[SIGS];
-	struct answer_name_sig spare[2];
-	for (size_t i = 0; i < SIGS; i++)
-		sigs[i].done = false;
 	size_t rival = n;
 	out->options[out->n_options++] = 0;
 	for (size_t i = 1; i < n; i++) {
@@ -154,10 +135,9 @@ void answer_decide(const struct answer_thresholds *t, const struct answer_candid
 			break;
 		bool same = false;
 		for (size_t k = 0; k < out->n_options && !same; k++) {
-			const struct answer_name_sig *sa =
-				sig_at(c, out->options[k], sigs, SIGS, &spare[0]);
-			const struct answer_name_sig *sb = sig_at(c, i, sigs, SIGS, &spare[1]);
-			same = name_similarity(sa, sb) >= t->same_name;
+			struct answer_name_sig ta, tb;
+			same = name_similarity(sig_of(&c[out->options[k]], &ta), sig_of(&c[i], &tb)) >=
+			       t->same_name;
 		}
 		if (same || qualified_variant(&c[0], &c[i]))
 			continue;

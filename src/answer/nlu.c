@@ -599,27 +599,37 @@ static td_err parse_train(struct train_rows *t, const char *text, char *err, siz
  * procedure questions.  Lines that are not four fields are skipped: that
  * file is validated by its own loader.
  */
+/* The next well-formed line of the feedback training file from *p: its
+ * text field into *out, *outlen; false at the end. */
+static bool next_report(const char **p, const char *end, const char **out, size_t *outlen)
+{
+	const char *line;
+	size_t len;
+	while (td_next_line(p, end, &line, &len)) {
+		const char *f[4];
+		size_t fl[4];
+		if (td_blank_or_comment(line, len) || td_split_tabs(line, len, f, fl, 4) != 4)
+			continue;
+		*out = f[3];
+		*outlen = fl[3];
+		return true;
+	}
+	return false;
+}
+
 static void add_report_rows(struct train_rows *t, const char *text)
 {
-	size_t nproc = 0, nrep = 0;
+	const char *end = text + strlen(text), *p, *r;
+	size_t nproc = 0, nrep = 0, rl;
 	for (size_t i = 0; i < t->n; i++)
 		nproc += t->row[i].intent == ANSWER_INTENT_PROCEDURE_INFO;
-	const char *p = text, *end = text + strlen(text), *line;
-	size_t len;
-	for (int pass = 0; pass < 2; pass++) {
-		size_t want = nproc / 4, k = 0, every = nrep > want && want ? (nrep + want - 1) / want : 1;
-		p = text;
-		while (td_next_line(&p, end, &line, &len)) {
-			const char *f[4];
-			size_t fl[4];
-			if (td_blank_or_comment(line, len) || td_split_tabs(line, len, f, fl, 4) != 4)
-				continue;
-			if (pass == 0)
-				nrep++;
-			else if (k++ % every == 0)
-				add_row(t, f[3], fl[3], ANSWER_INTENT_PAKN_REPORT, -1);
-		}
-	}
+	for (p = text; next_report(&p, end, &r, &rl);)
+		nrep++;
+	size_t want = nproc / 4, every = want && nrep > want ? (nrep + want - 1) / want : 1;
+	size_t k = 0;
+	for (p = text; next_report(&p, end, &r, &rl); k++)
+		if (k % every == 0)
+			add_row(t, r, rl, ANSWER_INTENT_PAKN_REPORT, -1);
 }
 
 static td_err train_models(struct answer_nlu *nlu, const char *text, const char *reports, char *err,
@@ -761,7 +771,51 @@ static size_t argmax_softmax(const double *s, size_t n, double *conf)
 	return best;
 }
 
-static int small_talk(const struct answer_nlu *nlu, const struct answer__msg *m);
+/* Mark in used[] the message words that rule r's words match. */
+static void mark_rule_words(const struct rule *r, const struct answer__msg *m, bool *used)
+{
+	for (size_t k = 0; k < r->ntok; k++) {
+		if (r->tok[k].kind != RT_WORD)
+			continue;
+		for (size_t j = 0; j < m->ntok; j++)
+			if (tok_match(&r->tok[k], &m->tok[j]))
+				used[j] = true;
+	}
+}
+
+static bool small_talk_label(enum answer_intent i)
+{
+	return i == ANSWER_INTENT_GREETING || i == ANSWER_INTENT_GOODBYE ||
+	       i == ANSWER_INTENT_THANKS;
+}
+
+/*
+ * Small talk: a greeting, goodbye or thanks rule matched (its words are
+ * marked in used[]) and every other word is a filler or a form of address
+ * ("dạ cháu chào cô chú ạ", "tôi chào các anh chị"), so nothing is asked or
+ * reported.  The classifiers weigh words they saw with other intents ("anh
+ * chị", "cháu", "cô") and can outvote a lone "chào"; a message with nothing
+ * else in it cannot be anything else.
+ */
+static bool only_small_talk(const struct answer__msg *m, const bool *used)
+{
+	static const char *const w[] = {
+		"em", "toi", "minh", "anh", "chi", "ban", "da", "vang", "alo", "oi", "u", "um",
+		"co", "chu", "bac", "chau", "con", "ong", "ba", "cac", "tong", "dai", "ad",
+		"admin", "moi", "nguoi", "nha", "a", "ca", "nhe", "chung", "may",
+	};
+	for (size_t j = 0; j < m->ntok; j++) {
+		const struct answer__tok *t = &m->tok[j];
+		if (used[j] || t->cls != ANSWER__TOK_WORD)
+			continue;
+		size_t k = 0;
+		while (k < sizeof w / sizeof w[0] && !answer__tok_is(t, w[k]))
+			k++;
+		if (k == sizeof w / sizeof w[0])
+			return false;
+	}
+	return true;
+}
 
 enum answer_intent answer__intent_msg(const struct answer_nlu *nlu, const struct answer__msg *m,
 				      double *confidence)
@@ -776,15 +830,26 @@ enum answer_intent answer__intent_msg(const struct answer_nlu *nlu, const struct
 	for (size_t c = 0; c < ANSWER_INTENT__COUNT; c++)
 		if (s[c] < -12)
 			s[c] = -12; /* the rules may still win over an unlikely class */
+	/* the words of the small-talk rules that matched, and the strongest */
+	bool talk_words[ANSWER_MSG_TOKENS] = {false};
+	int talk = -1;
+	double talk_weight = 0;
 	for (size_t i = 0; i < nlu->intent_rules.n; i++) {
 		const struct rule *r = &nlu->intent_rules.rules[i];
-		if (rule_find(r, m) >= 0)
-			s[r->label] += r->weight;
+		if (rule_find(r, m) < 0)
+			continue;
+		s[r->label] += r->weight;
+		if (r->weight <= 0 || !small_talk_label(r->label))
+			continue;
+		mark_rule_words(r, m, talk_words);
+		if (r->weight > talk_weight) {
+			talk_weight = r->weight;
+			talk = (int)r->label;
+		}
 	}
 	enum answer_intent best = (enum answer_intent)argmax_softmax(s, ANSWER_INTENT__COUNT,
 								    confidence);
-	int talk = small_talk(nlu, m);
-	if (talk >= 0 && (int)best != talk) {
+	if (talk >= 0 && (int)best != talk && only_small_talk(m, talk_words)) {
 		best = (enum answer_intent)talk;
 		if (confidence)
 			*confidence = 0.9;
@@ -876,77 +941,13 @@ static bool follow_filler(const struct answer__tok *t)
 	return false;
 }
 
-/* Forms of address and politeness around a greeting ("dạ cháu chào cô chú
- * ạ", "tôi chào các anh chị"). */
-static bool address_word(const struct answer__tok *t)
-{
-	static const char *const w[] = {
-		"co", "chu", "bac", "chau", "con", "ong", "ba", "cac", "tong", "dai", "ad",
-		"admin", "moi", "nguoi", "nha", "a", "ca", "nhe", "chung", "may",
-	};
-	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-		if (answer__tok_is(t, w[i]))
-			return true;
-	return false;
-}
-
-/*
- * Small talk: a greeting, goodbye or thanks rule matched and every other
- * word is a filler or a form of address, so nothing is asked or reported.
- * The label of the strongest such rule, or -1.  The classifiers weigh words
- * they saw with other intents ("anh chị", "cháu", "cô") and can outvote a
- * lone "chào"; a message with nothing else in it cannot be anything else.
- */
-static int small_talk(const struct answer_nlu *nlu, const struct answer__msg *m)
-{
-	bool used[ANSWER_MSG_TOKENS] = {false};
-	int label = -1;
-	double top = 0;
-	for (size_t i = 0; i < nlu->intent_rules.n; i++) {
-		const struct rule *r = &nlu->intent_rules.rules[i];
-		if ((r->label != ANSWER_INTENT_GREETING && r->label != ANSWER_INTENT_GOODBYE &&
-		     r->label != ANSWER_INTENT_THANKS) ||
-		    r->weight <= 0 || rule_find(r, m) < 0)
-			continue;
-		if (r->weight > top) {
-			top = r->weight;
-			label = (int)r->label;
-		}
-		for (size_t k = 0; k < r->ntok; k++)
-			for (size_t j = 0; j < m->ntok && r->tok[k].kind == RT_WORD; j++)
-				if (tok_match(&r->tok[k], &m->tok[j]))
-					used[j] = true;
-	}
-	if (label < 0)
-		return -1;
-	for (size_t j = 0; j < m->ntok && j < ANSWER_MSG_TOKENS; j++) {
-		const struct answer__tok *t = &m->tok[j];
-		if (!used[j] && t->cls == ANSWER__TOK_WORD && !address_word(t) &&
-		    !answer__tok_is(t, "em") && !answer__tok_is(t, "toi") &&
-		    !answer__tok_is(t, "minh") && !answer__tok_is(t, "anh") &&
-		    !answer__tok_is(t, "chi") && !answer__tok_is(t, "ban") &&
-		    !answer__tok_is(t, "da") && !answer__tok_is(t, "vang") &&
-		    !answer__tok_is(t, "alo") && !answer__tok_is(t, "oi") &&
-		    !answer__tok_is(t, "u") && !answer__tok_is(t, "um"))
-			return -1;
-	}
-	return label;
-}
-
 size_t answer__topic_words(const struct answer_nlu *nlu, const struct answer__msg *m)
 {
 	bool used[ANSWER_MSG_TOKENS] = {false};
 	for (size_t i = 0; i < nlu->aspect_rules.n; i++) {
 		const struct rule *r = &nlu->aspect_rules.rules[i];
-		if (r->weight <= 0 || rule_find(r, m) < 0)
-			continue;
-		for (size_t k = 0; k < r->ntok; k++) {
-			if (r->tok[k].kind != RT_WORD)
-				continue;
-			for (size_t j = 0; j < m->ntok; j++)
-				if (tok_match(&r->tok[k], &m->tok[j]))
-					used[j] = true;
-		}
+		if (r->weight > 0 && rule_find(r, m) >= 0)
+			mark_rule_words(r, m, used);
 	}
 	size_t n = 0;
 	for (size_t j = 0; j < m->ntok; j++)
