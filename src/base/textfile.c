@@ -8,6 +8,12 @@
 
 td_err td_file_read(const char *path, size_t max, char **out, char *err, size_t errlen)
 {
+	return td_file_read_len(path, max, out, NULL, err, errlen);
+}
+
+td_err td_file_read_len(const char *path, size_t max, char **out, size_t *len, char *err,
+			size_t errlen)
+{
 	*out = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -28,7 +34,7 @@ td_err td_file_read(const char *path, size_t max, char **out, char *err, size_t 
 		td_buf_release(&b);
 		return rc;
 	}
-	*out = td_buf_detach(&b, NULL);
+	*out = td_buf_detach(&b, len);
 	return TD_OK;
 }
 

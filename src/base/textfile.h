@@ -19,6 +19,10 @@
  */
 td_err td_file_read(const char *path, size_t max, char **out, char *err, size_t errlen);
 
+/* The same, also giving the length (len may be NULL). */
+td_err td_file_read_len(const char *path, size_t max, char **out, size_t *len, char *err,
+			size_t errlen);
+
 /* Iterate the lines of [*p, end): sets line and len for the next one
  * (without the newline or a CR) and advances *p; false at the end. */
 bool td_next_line(const char **p, const char *end, const char **line, size_t *len);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/textfile.h"
 #include "base/buf.h"
 #include "base/banned.h"
 #include "pakn/place.h"
@@ -359,31 +360,6 @@ static td_err finish_senses(struct place_index *ix)
  * Loading the TSV files
  * ---------------------------------------------------------------------- */
 
-static td_err read_file(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return TD_ERR_NOTFOUND;
-	td_err e = TD_OK;
-	struct td_buf b;
-	td_buf_init(&b, FILE_MAX);
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		td_buf_add(&b, chunk, got);
-	if (ferror(f))
-		e = TD_ERR_IO;
-	else if (td_buf_error(&b))
-		e = TD_ERR_TOOBIG;
-	fclose(f);
-	if (e) {
-		td_buf_release(&b);
-		return e;
-	}
-	*out = td_buf_detach(&b, len);
-	return TD_OK;
-}
-
 #define FIELDS_MAX 8
 
 /* Split line (modified in place) on tabs; returns the number of fields. */
@@ -413,7 +389,7 @@ static td_err load_tsv(struct place_index *ix, const char *dir, const char *name
 	snprintf(path, sizeof path, "%s/data/hanoi/%s", dir, name);
 	char *text = NULL;
 	size_t len = 0;
-	td_err e = read_file(path, &text, &len);
+	td_err e = td_file_read_len(path, FILE_MAX, &text, &len, err, errlen);
 	if (e) {
 		snprintf(err, errlen, "%s: %s", path, td_strerror(e));
 		return e;

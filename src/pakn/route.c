@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/textfile.h"
 #include "base/banned.h"
 #include "base/buf.h"
 #include "pakn/route.h"
@@ -239,30 +240,6 @@ fail:
 	return e;
 }
 
-static td_err read_file(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return TD_ERR_NOTFOUND;
-	struct td_buf b;
-	td_buf_init(&b, TABLE_FILE_MAX);
-	char chunk[16384];
-	size_t got;
-	td_err e = TD_OK;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		td_buf_add(&b, chunk, got);
-	if (ferror(f))
-		e = TD_ERR_IO;
-	else if (td_buf_error(&b))
-		e = TD_ERR_TOOBIG;
-	fclose(f);
-	if (e) {
-		td_buf_release(&b);
-		return e;
-	}
-	*out = td_buf_detach(&b, len);
-	return TD_OK;
-}
 
 td_err route_table_load(struct route_table **out, const char *resource_dir, char *err,
 			size_t errlen)
@@ -279,12 +256,12 @@ td_err route_table_load(struct route_table **out, const char *resource_dir, char
 	snprintf(apath, sizeof apath, "%s/data/pakn/agencies.tsv", resource_dir);
 	char *r = NULL, *a = NULL;
 	size_t rn = 0, an = 0;
-	td_err e = read_file(rpath, &r, &rn);
+	td_err e = td_file_read_len(rpath, TABLE_FILE_MAX, &r, &rn, err, errlen);
 	if (e) {
 		snprintf(err, errlen, "%s: %s", rpath, td_strerror(e));
 		goto out;
 	}
-	e = read_file(apath, &a, &an);
+	e = td_file_read_len(apath, TABLE_FILE_MAX, &a, &an, err, errlen);
 	if (e) {
 		snprintf(err, errlen, "%s: %s", apath, td_strerror(e));
 		goto out;
