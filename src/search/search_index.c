@@ -50,6 +50,7 @@ void search_options_default(struct search_options *o)
 	o->lexicon_literal_weight = 0.5f;
 	o->title_bonus = 4.0f;
 	o->level_prior = 2.0f;
+	o->derived_penalty = 2.0f;
 	o->min_term_weight = 0.1f;
 	o->own_records = false;
 }
@@ -515,6 +516,158 @@ static void compute_priors(struct search_index *ix, struct td_buf *key)
 		ix->prior[d] = level_prior_of(ix->procs[d], key);
 }
 
+/*
+ * Derived records.  Many procedures come as a base and its variants: "Đăng
+ * ký biện pháp bảo đảm bằng động sản" and "Xóa đăng ký ...", "Chấp thuận
+ * hoạt động của sân tập lái" and "Thu hồi chấp thuận ...", "Cấp giấy phép X"
+ * and "Cấp lại giấy phép X".  A question that does not say the variant's
+ * verb asks about the base; the variant's name shares every other word, so
+ * without a nudge its longer body text often wins.  A record is derived when
+ * its folded name is a rule's prefix plus a rest, and some record's folded
+ * name is the rule's base prefix plus the same rest.  It remembers the term
+ * of its verb (the bigram "cap lai", the word "xoa"); a question whose terms,
+ * lexicon expansions included ("làm lại" -> "cấp lại"), lack it takes
+ * opt.derived_penalty off the variant's score.
+ */
+struct derive_rule {
+	const char *prefix, *base, *verb;
+};
+
+static const struct derive_rule derive_rules[] = {
+	{"cap lai ", "cap ", "cap lai"},
+	{"cap doi ", "cap ", "cap doi"},
+	{"gia han ", "cap ", "gia han"},
+	{"gia han ", "", "gia han"},
+	{"xoa dang ky ", "dang ky ", "xoa"},
+	{"xoa ", "", "xoa"},
+	{"thu hoi ", "", "thu hoi"},
+	{"chap thuan lai ", "chap thuan ", "thuan lai"},
+	{"dang ky lai ", "dang ky ", "ky lai"},
+	{"dang ky thay doi ", "dang ky ", "thay doi"},
+	{"thay doi ", "", "thay doi"},
+	{"dieu chinh ", "", "dieu chinh"},
+	{"dieu chinh ", "cap ", "dieu chinh"},
+	{"cham dut ", "", "cham dut"},
+	{"huy ", "", "huy"},
+};
+
+static bool fold_name(const struct kb_procedure *p, struct td_buf *out)
+{
+	td_buf_clear(out);
+	if (!p->name || vn_fold(out, p->name, strlen(p->name), 0) != TD_OK)
+		return false;
+	td_buf_addc(out, '\0');
+	return !td_buf_error(out);
+}
+
+struct named {
+	char *name;
+	uint32_t doc;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+struct doc_verb {
+	uint32_t doc, verb;
+};
+
+static int cmp_doc_verb(const void *a, const void *b)
+{
+	const struct doc_verb *x = a, *y = b;
+	if (x->doc != y->doc)
+		return (x->doc > y->doc) - (x->doc < y->doc);
+	return (x->verb > y->verb) - (x->verb < y->verb);
+}
+
+/* The records named exactly base (sorted[lo..hi)). */
+static void find_named(const struct named *sorted, size_t ns, const char *base, size_t *lo,
+		       size_t *hi)
+{
+	size_t a = 0, b = ns;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (strcmp(sorted[m].name, base) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	while (b < ns && !strcmp(sorted[b].name, base))
+		b++;
+	*hi = b < a ? a : b;
+}
+
+/* Rule r's base name for the folded name, in key; false when r does not apply. */
+static bool base_name(const struct derive_rule *r, const char *name, struct td_buf *key)
+{
+	size_t pl = strlen(r->prefix);
+	if (strncmp(name, r->prefix, pl) != 0)
+		return false;
+	td_buf_clear(key);
+	td_buf_add(key, r->base, strlen(r->base));
+	td_buf_add(key, name + pl, strlen(name + pl));
+	td_buf_addc(key, '\0');
+	return !td_buf_error(key);
+}
+
+static void compute_derived(struct search_index *ix, struct td_buf *key)
+{
+	size_t n = ix->ndocs, ns = 0, nbv = 0;
+	ix->derived = td_reallocarray(NULL, n ? n : 1, sizeof *ix->derived);
+	ix->base_off = td_calloc(n + 1, sizeof *ix->base_off);
+	struct named *sorted = td_calloc(n ? n : 1, sizeof *sorted);
+	struct doc_verb *bv = td_calloc(n ? n : 1, sizeof *bv);
+	char **names = td_calloc(n ? n : 1, sizeof *names);
+	for (size_t d = 0; d < n; d++) {
+		ix->derived[d] = SEARCH__NONE;
+		if (fold_name(ix->procs[d], key)) {
+			names[d] = td_strdup(key->data);
+			sorted[ns++] = (struct named){names[d], (uint32_t)d};
+		}
+	}
+	qsort(sorted, ns, sizeof *sorted, cmp_named);
+	for (size_t d = 0; d < n; d++) {
+		for (size_t r = 0; names[d] && r < sizeof derive_rules / sizeof *derive_rules; r++) {
+			size_t lo, hi;
+			if (!base_name(&derive_rules[r], names[d], key))
+				continue;
+			find_named(sorted, ns, key->data, &lo, &hi);
+			if (lo == hi)
+				continue;
+			const char *verb = derive_rules[r].verb;
+			ix->derived[d] = search__dict_find(&ix->vocab, verb, strlen(verb));
+			for (size_t k = lo; k < hi && ix->derived[d] != SEARCH__NONE; k++) {
+				if (nbv == n)
+					break; /* at most one per derived record fits */
+				bv[nbv++] = (struct doc_verb){sorted[k].doc, ix->derived[d]};
+			}
+			break;
+		}
+	}
+	qsort(bv, nbv, sizeof *bv, cmp_doc_verb);
+	size_t m = 0; /* unique (doc, verb) pairs */
+	for (size_t k = 0; k < nbv; k++)
+		if (!m || bv[m - 1].doc != bv[k].doc || bv[m - 1].verb != bv[k].verb)
+			bv[m++] = bv[k];
+	ix->base_verb = td_reallocarray(NULL, m ? m : 1, sizeof *ix->base_verb);
+	for (size_t k = 0; k < m; k++) {
+		ix->base_off[bv[k].doc + 1]++;
+		ix->base_verb[k] = bv[k].verb;
+	}
+	for (size_t d = 0; d < n; d++)
+		ix->base_off[d + 1] += ix->base_off[d];
+	for (size_t d = 0; d < n; d++)
+		td_free(names[d]);
+	td_free(names);
+	td_free(sorted);
+	td_free(bv);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Lexicon: every entry's expansions as vocabulary term ids                   */
 /* ------------------------------------------------------------------------- */
@@ -791,6 +944,9 @@ static void index_free(struct search_index *ix)
 	td_free(ix->title_off);
 	td_free(ix->title_mass);
 	td_free(ix->prior);
+	td_free(ix->derived);
+	td_free(ix->base_off);
+	td_free(ix->base_verb);
 	search__dict_release(&ix->stop.acc);
 	search__dict_release(&ix->stop.fold);
 	search__dict_release(&ix->lex);
@@ -870,6 +1026,7 @@ td_err search_index_build_opts(struct kb_procedure *const *procs, size_t n,
 	stop_refine(&b);
 	build_typo(ix);
 	compute_priors(ix, &b.key);
+	compute_derived(ix, &b.key);
 	builder_release(&b);
 	ix->opt.own_records = own;
 	*out = ix;

@@ -63,6 +63,7 @@ struct search_scratch {
 	bool level_named; /* the question names a level: no level prior */
 	uint32_t *tok_term; /* per token: the folded term used (after typo fixing) */
 	uint32_t *tok_abbr; /* per token: the one-word abbreviation entry it is, or NONE */
+	bool *tok_skip;     /* per token: a classifier passed over inside a lexicon phrase */
 	size_t tok_cap;
 };
 
@@ -87,6 +88,7 @@ void search_scratch_free(struct search_scratch *s)
 	td_free(s->touched);
 	td_free(s->tok_term);
 	td_free(s->tok_abbr);
+	td_free(s->tok_skip);
 	td_free(s);
 }
 
@@ -113,9 +115,11 @@ static void scratch_fit(struct search_scratch *s, const struct search_index *ix)
 	if (s->an.n > s->tok_cap) {
 		td_free(s->tok_term);
 		td_free(s->tok_abbr);
+		td_free(s->tok_skip);
 		s->tok_cap = s->an.cap;
 		s->tok_term = td_calloc(s->tok_cap, sizeof *s->tok_term);
 		s->tok_abbr = td_calloc(s->tok_cap, sizeof *s->tok_abbr);
+		s->tok_skip = td_calloc(s->tok_cap, sizeof *s->tok_skip);
 	}
 }
 
@@ -164,9 +168,11 @@ static bool accent_agrees(const struct search_index *ix, struct search_scratch *
 	size_t len = 0;
 	for (size_t j = i; j < i + k; j++) {
 		size_t need = an->t[j].acc_len + 1;
+		if (j > i && s->tok_skip[j])
+			continue;
 		if (len + need > sizeof small)
 			return true; /* too long to check: keep the folded match */
-		if (j > i)
+		if (len)
 			small[len++] = ' ';
 		memcpy(small + len, search__acc(an, j), an->t[j].acc_len);
 		len += an->t[j].acc_len;
@@ -174,29 +180,59 @@ static bool accent_agrees(const struct search_index *ix, struct search_scratch *
 	return search__dict_find(&ix->lex_acc, small, len) == ix->lex_acc_of[e];
 }
 
+/* Classifiers and plural markers a speaker puts between the words of an
+ * everyday phrase: "thế chấp chiếc xe" is "thế chấp xe", "không nhận phần
+ * thừa kế" is "không nhận thừa kế", "sửa các thông tin" is "sửa thông tin".
+ * Inside a phrase they are passed over.  Accented forms are compared when
+ * the word carries marks; typed without them only the folded forms that no
+ * common content word shares are passed over (not "can": cần). */
+static bool is_phrase_skip(const struct search__an *an, size_t i)
+{
+	static const char *const acc[] = {"chiếc", "cái", "căn", "mảnh", "tờ",
+					  "cuốn", "quyển", "phần", "các", "những", "mấy"};
+	static const char *const fold[] = {"chiec", "cuon", "quyen", "nhung", "cac"};
+	const struct search__tok *t = &an->t[i];
+	const char *w = t->marks ? search__acc(an, i) : search__fold(an, i);
+	size_t n = t->marks ? t->acc_len : t->fold_len;
+	const char *const *list = t->marks ? acc : fold;
+	size_t nl = t->marks ? sizeof acc / sizeof *acc : sizeof fold / sizeof *fold;
+	for (size_t k = 0; k < nl; k++)
+		if (strlen(list[k]) == n && !memcmp(list[k], w, n))
+			return true;
+	return false;
+}
+
 static void match_lexicon(const struct search_index *ix, struct search_scratch *s,
 			  struct search_info *info)
 {
 	struct search__an *an = &s->an;
-	for (size_t i = 0; i < an->n; i++)
+	for (size_t i = 0; i < an->n; i++) {
 		s->tok_abbr[i] = SEARCH__NONE;
+		s->tok_skip[i] = is_phrase_skip(an, i);
+	}
 	if (!ix->lex.n)
 		return;
 	for (size_t i = 0; i < an->n;) {
-		size_t k = an->n - i < ix->lex_max_syl ? an->n - i : ix->lex_max_syl;
+		/* up to two classifiers may sit inside the longest phrase */
+		size_t k = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
 		uint32_t e = SEARCH__NONE;
 		for (; k > 0; k--) {
-			/* A phrase does not run across punctuation ("sổ, đỏ"). */
-			bool joined = true;
+			/* A phrase does not run across punctuation ("sổ, đỏ"), nor
+			 * ends on a skipped classifier. */
+			bool joined = k == 1 || !s->tok_skip[i + k - 1];
+			size_t nsyl = 1;
 			td_buf_clear(&s->key);
 			for (size_t j = i; j < i + k; j++) {
 				if (j > i) {
 					joined &= an->t[j].adj;
+					if (s->tok_skip[j])
+						continue;
 					td_buf_addc(&s->key, ' ');
+					nsyl++;
 				}
 				td_buf_add(&s->key, search__fold(an, j), an->t[j].fold_len);
 			}
-			if (!joined || td_buf_error(&s->key))
+			if (!joined || nsyl > ix->lex_max_syl || td_buf_error(&s->key))
 				continue;
 			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
 			if (e != SEARCH__NONE && accent_agrees(ix, s, i, k, e))
@@ -431,6 +467,28 @@ static void accumulate(const struct search_index *ix, struct search_scratch *s, 
 	}
 }
 
+static bool has_term(const struct search_scratch *s, uint32_t id)
+{
+	for (size_t q = 0; q < s->nq; q++)
+		if (s->qt[q].id == id)
+			return true;
+	return false;
+}
+
+/* A variant whose verb the question does not say, or a base when the
+ * question says the verb of one of its variants ("bị mất" -> "cấp lại"),
+ * loses opt.derived_penalty (search_index.c: derived records). */
+static float derived_penalty(const struct search_index *ix, const struct search_scratch *s,
+			     uint32_t d)
+{
+	if (ix->derived[d] != SEARCH__NONE && !has_term(s, ix->derived[d]))
+		return ix->opt.derived_penalty;
+	for (uint32_t k = ix->base_off[d]; k < ix->base_off[d + 1]; k++)
+		if (has_term(s, ix->base_verb[k]))
+			return ix->opt.derived_penalty;
+	return 0;
+}
+
 /* Best title coverage of record d (0..1); resets its title slots. */
 static double title_cover(const struct search_index *ix, struct search_scratch *s, uint32_t d)
 {
@@ -494,6 +552,7 @@ static size_t select_top(const struct search_index *ix, struct search_scratch *s
 		h.title_cover = title_cover(ix, s, d);
 		h.prior = s->level_named ? 0 : ix->opt.level_prior * ix->prior[d];
 		h.score = s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover + h.prior;
+		h.score -= derived_penalty(ix, s, d);
 		h.query_cover = qmass > 0 ? s->qm[d] / qmass : 0;
 		if (h.query_cover > 1)
 			h.query_cover = 1;

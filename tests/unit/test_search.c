@@ -1,6 +1,7 @@
 /* test_search.c - the procedure search engine: ranking with and without
  * diacritics, abbreviations and everyday names, typos, fillers, scores,
  * odd inputs, the snapshot holder under concurrent readers. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -232,6 +233,32 @@ static void test_lexicon(void **state)
  * it gets that level's.  And a one-word abbreviation joins its neighbours
  * in bigrams as if its expansion had been typed ("thông tin QH" -> "tin
  * quy"). */
+/* A small corpus of its own and a lexicon, for one test. */
+struct mini {
+	struct kb_procedure *p[16];
+	size_t n;
+	struct vn_lexicon *lex;
+};
+
+static void mini_init(struct mini *m, const struct rec *recs, size_t n, const char *lex_text)
+{
+	assert_true(n <= sizeof m->p / sizeof *m->p);
+	m->n = n;
+	for (size_t i = 0; i < n; i++)
+		m->p[i] = make_rec(&recs[i]);
+	char err[128];
+	m->lex = NULL;
+	assert_int_equal(vn_lexicon_parse(&m->lex, lex_text, strlen(lex_text), "t", err, sizeof err),
+			 TD_OK);
+}
+
+static void mini_free(struct mini *m)
+{
+	vn_lexicon_free(m->lex);
+	for (size_t i = 0; i < m->n; i++)
+		kb_procedure_free(m->p[i]);
+}
+
 static void test_level_prior_and_abbrev_bigrams(void **state)
 {
 	(void)state;
@@ -246,19 +273,13 @@ static void test_level_prior_and_abbrev_bigrams(void **state)
 		{"9.000001", "Cấp thông tin về dự án và điều chỉnh quy hoạch chi tiết", "Quy hoạch",
 		 "Sở Quy hoạch", "Văn bản", "Nộp phiếu yêu cầu.", "Phiếu yêu cầu"},
 	};
-	enum { N = sizeof recs / sizeof *recs };
-	struct kb_procedure *p[N];
-	for (size_t i = 0; i < N; i++)
-		p[i] = make_rec(&recs[i]);
-	kb_strlist_add(&p[0]->levels, "Cấp tỉnh");
-	kb_strlist_add(&p[1]->levels, "Cấp xã");
 	static const char lex_text[] = "QH\tquy hoạch\tabbrev\n";
-	struct vn_lexicon *lex = NULL;
-	char err[128];
-	assert_int_equal(vn_lexicon_parse(&lex, lex_text, strlen(lex_text), "t", err, sizeof err),
-			 TD_OK);
+	struct mini m;
+	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
+	kb_strlist_add(&m.p[0]->levels, "Cấp tỉnh");
+	kb_strlist_add(&m.p[1]->levels, "Cấp xã");
 	struct search_index *ix = NULL;
-	assert_int_equal(search_index_build(p, N, lex, NULL, &ix), TD_OK);
+	assert_int_equal(search_index_build(m.p, m.n, m.lex, NULL, &ix), TD_OK);
 	assert_string_equal(top(ix, "trình báo mất hộ chiếu"), "1.010386");
 	assert_string_equal(top(ix, "trình báo mất hộ chiếu ở cấp tỉnh"), "1.001445");
 	assert_string_equal(top(ix, "trinh bao mat ho chieu cap tinh"), "1.001445");
@@ -270,12 +291,10 @@ static void test_level_prior_and_abbrev_bigrams(void **state)
 	struct search_options o;
 	search_options_default(&o);
 	o.level_prior = 0;
-	assert_int_equal(search_index_build_opts(p, N, lex, NULL, &o, &ix), TD_OK);
+	assert_int_equal(search_index_build_opts(m.p, m.n, m.lex, NULL, &o, &ix), TD_OK);
 	assert_string_equal(top(ix, "trình báo mất hộ chiếu"), "1.001445");
 	search_index_unref(ix);
-	vn_lexicon_free(lex);
-	for (size_t i = 0; i < N; i++)
-		kb_procedure_free(p[i]);
+	mini_free(&m);
 }
 
 /* Score of record `code` for q (0 when not in the first 8). */
@@ -314,15 +333,9 @@ static void test_lexicon_literal_weight(void **state)
 		{"1.000002", "Đăng ký kết hôn", "Hộ tịch", "UBND cấp xã", "Giấy chứng nhận kết hôn",
 		 "Nộp tờ khai.", "Tờ khai"},
 	};
-	enum { N = sizeof recs / sizeof *recs };
-	struct kb_procedure *p[N];
-	for (size_t i = 0; i < N; i++)
-		p[i] = make_rec(&recs[i]);
 	static const char lex_text[] = "bằng lái\tgiấy phép lái xe\teveryday\n";
-	struct vn_lexicon *lex = NULL;
-	char err[128];
-	assert_int_equal(vn_lexicon_parse(&lex, lex_text, strlen(lex_text), "t", err, sizeof err),
-			 TD_OK);
+	struct mini m;
+	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
 	struct search_options o;
 	search_options_default(&o);
 	struct search_index *ix = NULL;
@@ -330,15 +343,113 @@ static void test_lexicon_literal_weight(void **state)
 	double gap[2];
 	for (int k = 0; k < 2; k++) {
 		o.lexicon_literal_weight = k ? 1.0f : 0.5f;
-		assert_int_equal(search_index_build_opts(p, N, lex, NULL, &o, &ix), TD_OK);
+		assert_int_equal(search_index_build_opts(m.p, m.n, m.lex, NULL, &o, &ix), TD_OK);
 		assert_string_equal(top(ix, q), "3.000347");
 		gap[k] = score_of(ix, q, "3.000360") - score_of(ix, q, "3.000347");
 		search_index_unref(ix);
 	}
 	assert_true(gap[0] < gap[1] - 0.5);
-	vn_lexicon_free(lex);
-	for (size_t i = 0; i < N; i++)
-		kb_procedure_free(p[i]);
+	mini_free(&m);
+}
+
+/* Variants and their base: a question that does not say the variant's verb
+ * asks about the base ("thế chấp xe" is registering the security, not
+ * deleting it), one that says it (or a lexicon word meaning it: "bị mất" ->
+ * "cấp lại") asks about the variant.  The deletion's steps repeat the
+ * question's words, so on words alone it would win. */
+static void test_derived_records(void **state)
+{
+	(void)state;
+	static const struct rec recs[] = {
+		{"1.011435", "Đăng ký biện pháp bảo đảm bằng động sản", "Đăng ký biện pháp bảo đảm",
+		 "Trung tâm đăng ký", "Văn bản chứng nhận", "Nộp phiếu yêu cầu đăng ký.",
+		 "Phiếu yêu cầu"},
+		{"1.011437", "Xóa đăng ký biện pháp bảo đảm bằng động sản",
+		 "Đăng ký biện pháp bảo đảm", "Trung tâm đăng ký", "Văn bản chứng nhận",
+		 "Khi đã trả hết nợ, bên thế chấp xe ô tô, xe máy nộp phiếu yêu cầu xóa đăng ký "
+		 "thế chấp ở trung tâm đăng ký.",
+		 "Phiếu yêu cầu"},
+		{"3.000346", "Cấp giấy phép lái xe", "Đường bộ", "Sở Xây dựng", "Giấy phép lái xe",
+		 "Thí sinh đạt sát hạch được cấp giấy phép lái xe. Người bị mất giấy phép lái xe "
+		 "quá hạn phải sát hạch lại; bị mất giấy phép lái xe còn hạn thì không cấp theo "
+		 "thủ tục này.",
+		 "Đơn"},
+		{"3.000348", "Cấp lại giấy phép lái xe", "Đường bộ", "Sở Xây dựng",
+		 "Giấy phép lái xe", "Nộp đơn đề nghị.", "Đơn"},
+		{"1.000001", "Đăng ký khai sinh", "Hộ tịch", "UBND cấp xã", "Giấy khai sinh",
+		 "Nộp tờ khai.", "Tờ khai"},
+	};
+	static const char lex_text[] =
+		"thế chấp xe\tđăng ký biện pháp bảo đảm bằng động sản\teveryday\n"
+		"xóa thế chấp\txóa đăng ký biện pháp bảo đảm\teveryday\n"
+		"bị mất\tbị mất|cấp lại\teveryday\n";
+	struct mini m;
+	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
+	struct search_options o;
+	search_options_default(&o);
+	struct search_index *ix = NULL;
+	/* gap: variant's score minus base's, with the penalty (k 0) and without */
+	double gap_reg[2], gap_lost[2];
+	const char *reg = "thế chấp xe ô tô ở trung tâm đăng ký", *lost = "bị mất giấy phép lái xe";
+	for (int k = 0; k < 2; k++) {
+		o.derived_penalty = k ? 0.0f : 2.0f;
+		assert_int_equal(search_index_build_opts(m.p, m.n, m.lex, NULL, &o, &ix), TD_OK);
+		gap_reg[k] = score_of(ix, reg, "1.011437") - score_of(ix, reg, "1.011435");
+		gap_lost[k] = score_of(ix, lost, "3.000348") - score_of(ix, lost, "3.000346");
+		if (!k) {
+			assert_string_equal(top(ix, reg), "1.011435");
+			assert_string_equal(top(ix, lost), "3.000348");
+		}
+		/* saying the verb keeps the variant first either way */
+		assert_string_equal(top(ix, "xóa thế chấp xe ô tô"), "1.011437");
+		assert_string_equal(top(ix, "cấp lại giấy phép lái xe"), "3.000348");
+		search_index_unref(ix);
+	}
+	assert_true(gap_reg[1] > 0); /* the variant's steps win on words alone */
+	assert_true(fabs(gap_reg[0] - (gap_reg[1] - 2)) < 1e-4);
+	assert_true(fabs(gap_lost[0] - (gap_lost[1] + 2)) < 1e-4);
+	mini_free(&m);
+}
+
+/* A classifier inside an everyday phrase is passed over: "thế chấp chiếc
+ * xe" is "thế chấp xe"; a phrase does not end on one, and a word that is a
+ * classifier only with its marks is not passed over typed without them. */
+static void test_lexicon_classifiers(void **state)
+{
+	(void)state;
+	static const struct rec recs[] = {
+		{"1.011435", "Đăng ký biện pháp bảo đảm bằng động sản", "Đăng ký biện pháp bảo đảm",
+		 "Trung tâm đăng ký", "Văn bản chứng nhận", "Nộp phiếu yêu cầu đăng ký.",
+		 "Phiếu yêu cầu"},
+		{"1.000001", "Đăng ký khai sinh", "Hộ tịch", "UBND cấp xã", "Giấy khai sinh",
+		 "Nộp tờ khai.", "Tờ khai"},
+	};
+	static const char lex_text[] =
+		"thế chấp xe\tđăng ký biện pháp bảo đảm bằng động sản\teveryday\n";
+	struct mini m;
+	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build(m.p, m.n, m.lex, NULL, &ix), TD_OK);
+	struct search_info info;
+	struct search_hit h[4];
+	struct search_scratch *sc = search_scratch_new();
+	static const struct {
+		const char *q;
+		unsigned expanded;
+	} cases[] = {
+		{"thế chấp xe", 1},        {"thế chấp chiếc xe", 1}, {"the chap chiec xe", 1},
+		{"thế chấp cái xe", 1},    {"thế chấp chiếc", 0},    {"thế chấp, chiếc xe", 0},
+		{"the chap cai xe", 0}, /* "cai": cai nghiện, cải chính */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		search_query_ex(ix, sc, cases[i].q, strlen(cases[i].q), h, 4, &info);
+		if (info.expanded != cases[i].expanded)
+			fail_msg("\"%s\": %zu lexicon matches", cases[i].q, info.expanded);
+	}
+	search_scratch_free(sc);
+	assert_string_equal(top(ix, "thế chấp chiếc xe"), "1.011435");
+	search_index_unref(ix);
+	mini_free(&m);
 }
 
 static void test_typos(void **state)
@@ -641,6 +752,8 @@ int main(void)
 		cmocka_unit_test(test_lexicon),
 		cmocka_unit_test(test_level_prior_and_abbrev_bigrams),
 		cmocka_unit_test(test_lexicon_literal_weight),
+		cmocka_unit_test(test_derived_records),
+		cmocka_unit_test(test_lexicon_classifiers),
 		cmocka_unit_test(test_typos),
 		cmocka_unit_test(test_fillers),
 		cmocka_unit_test(test_info_and_margin),
