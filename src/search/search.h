@@ -109,9 +109,11 @@ struct search_options {
 	float level_prior;            /* weight of the record's level prior (where
 				       * a citizen goes to do it: commune 1,
 				       * province 0.5, else 0; search_index.c) */
-	float derived_penalty;        /* taken off a variant ("Cấp lại X", "Xóa
-					 đăng ký X") whose verb the question
-					 does not say, when its base is a record */
+	float verb_penalty;           /* taken off a variant ("Cấp lại X", "Xóa
+				       * đăng ký X") whose verb the question does
+				       * not say, and off a base when it says
+				       * the verb of one of its variants */
+	float verb_bonus;             /* added to a variant whose verb it says */
 	bool own_records;             /* the index frees the records at the end */
 };
 

@@ -50,7 +50,8 @@ void search_options_default(struct search_options *o)
 	o->lexicon_literal_weight = 0.5f;
 	o->title_bonus = 4.0f;
 	o->level_prior = 2.0f;
-	o->derived_penalty = 2.0f;
+	o->verb_penalty = 2.0f;
+	o->verb_bonus = 2.0f;
 	o->min_term_weight = 0.1f;
 	o->own_records = false;
 }
@@ -517,23 +518,25 @@ static void compute_priors(struct search_index *ix, struct td_buf *key)
 }
 
 /*
- * Derived records.  Many procedures come as a base and its variants: "Đăng
- * ký biện pháp bảo đảm bằng động sản" and "Xóa đăng ký ...", "Chấp thuận
- * hoạt động của sân tập lái" and "Thu hồi chấp thuận ...", "Cấp giấy phép X"
- * and "Cấp lại giấy phép X".  A question that does not say the variant's
- * verb asks about the base; the variant's name shares every other word, so
- * without a nudge its longer body text often wins.  A record is derived when
- * its folded name is a rule's prefix plus a rest, and some record's folded
- * name is the rule's base prefix plus the same rest.  It remembers the term
- * of its verb (the bigram "cap lai", the word "xoa"); a question whose terms,
- * lexicon expansions included ("làm lại" -> "cấp lại"), lack it takes
- * opt.derived_penalty off the variant's score.
+ * Variant verbs.  Many procedures come as a base and its variants: "Đăng ký
+ * biện pháp bảo đảm bằng động sản" and "Xóa đăng ký ...", "Cấp giấy phép X"
+ * and "Cấp lại giấy phép X", "Điều chỉnh thông tin về cư trú".  The verb that
+ * leads a variant's name is most of what tells it from its siblings, while
+ * the rest of the name - and often a longer body - matches as well.  So a
+ * record whose (folded) name starts with a variant rule's prefix remembers
+ * the term of the rule's verb (the bigram "cap lai", the word "xoa"): a
+ * question whose terms, lexicon expansions included ("làm lại" -> "cấp
+ * lại", "gỡ thế chấp" -> "xóa đăng ký"), contain it adds opt.verb_bonus, one
+ * that lacks it takes opt.verb_penalty off.  And when some record's name is
+ * the rule's base prefix plus the same rest, that record is the variant's
+ * base: a question that says one of its variants' verbs ("bị mất" -> "cấp
+ * lại") takes opt.verb_penalty off the base.
  */
-struct derive_rule {
+struct variant_rule {
 	const char *prefix, *base, *verb;
 };
 
-static const struct derive_rule derive_rules[] = {
+static const struct variant_rule variant_rules[] = {
 	{"cap lai ", "cap ", "cap lai"},
 	{"cap doi ", "cap ", "cap doi"},
 	{"gia han ", "cap ", "gia han"},
@@ -549,13 +552,56 @@ static const struct derive_rule derive_rules[] = {
 	{"dieu chinh ", "cap ", "dieu chinh"},
 	{"cham dut ", "", "cham dut"},
 	{"huy ", "", "huy"},
+	{"tra lai ", "", "tra lai"},
+	{"sua doi, bo sung ", "", "sua doi"},
+	{"sua doi ", "", "sua doi"},
+	{"khoi phuc ", "", "khoi phuc"},
 };
 
-static bool fold_name(const struct kb_procedure *p, struct td_buf *out)
+/* The folded name as pairing compares it: without a leading "thủ tục" (a
+ * quarter of the catalogue starts so) and without the word "mới" ("Cấp giấy
+ * phép xây dựng mới đối với ..." is the base of "Cấp lại giấy phép xây dựng
+ * đối với ..."; "Cấp mới chứng chỉ X" of "Cấp lại chứng chỉ X"), nor
+ * what is in parentheses (the two list their kinds of works differently). */
+static bool fold_name(const struct kb_procedure *p, struct td_buf *key, struct td_buf *out)
 {
-	td_buf_clear(out);
-	if (!p->name || vn_fold(out, p->name, strlen(p->name), 0) != TD_OK)
+	td_buf_clear(key);
+	if (!p->name || vn_fold(key, p->name, strlen(p->name), 0) != TD_OK)
 		return false;
+	td_buf_addc(key, '\0');
+	if (td_buf_error(key))
+		return false;
+	/* parenthesised qualifiers out: "(thực hiện tại cấp tỉnh)" */
+	char *kept = key->data;
+	int depth = 0;
+	for (const char *r = key->data; *r; r++) {
+		if (*r == '(')
+			depth++;
+		else if (*r == ')' && depth > 0)
+			depth--;
+		else if (!depth)
+			*kept++ = *r;
+	}
+	*kept = '\0';
+	const char *s = key->data;
+	while (*s == ' ')
+		s++;
+	if (!strncmp(s, "thu tuc ", 8))
+		s += 8;
+	td_buf_clear(out);
+	while (*s) {
+		const char *w = s;
+		while (*s && *s != ' ')
+			s++;
+		bool drop = s - w == 3 && !memcmp(w, "moi", 3);
+		if (!drop) {
+			if (out->len)
+				td_buf_addc(out, ' ');
+			td_buf_add(out, w, (size_t)(s - w));
+		}
+		while (*s == ' ')
+			s++;
+	}
 	td_buf_addc(out, '\0');
 	return !td_buf_error(out);
 }
@@ -603,7 +649,7 @@ static void find_named(const struct named *sorted, size_t ns, const char *base, 
 }
 
 /* Rule r's base name for the folded name, in key; false when r does not apply. */
-static bool base_name(const struct derive_rule *r, const char *name, struct td_buf *key)
+static bool base_name(const struct variant_rule *r, const char *name, struct td_buf *key)
 {
 	size_t pl = strlen(r->prefix);
 	if (strncmp(name, r->prefix, pl) != 0)
@@ -615,36 +661,58 @@ static bool base_name(const struct derive_rule *r, const char *name, struct td_b
 	return !td_buf_error(key);
 }
 
-static void compute_derived(struct search_index *ix, struct td_buf *key)
+/* Remember verb among the distinct verb terms (a question that says none
+ * cannot earn the bonus, and its scores keep their scale). */
+static void add_verb_id(struct search_index *ix, uint32_t verb)
 {
-	size_t n = ix->ndocs, ns = 0, nbv = 0;
-	ix->derived = td_reallocarray(NULL, n ? n : 1, sizeof *ix->derived);
+	if (verb == SEARCH__NONE)
+		return;
+	for (size_t k = 0; k < ix->nverb_ids; k++)
+		if (ix->verb_ids[k] == verb)
+			return;
+	if (ix->nverb_ids < sizeof ix->verb_ids / sizeof *ix->verb_ids)
+		ix->verb_ids[ix->nverb_ids++] = verb;
+}
+
+static void compute_variants(struct search_index *ix, struct td_buf *key)
+{
+	size_t n = ix->ndocs, ns = 0, nbv = 0, cap_bv = n ? n : 1;
+	ix->verb = td_reallocarray(NULL, n ? n : 1, sizeof *ix->verb);
 	ix->base_off = td_calloc(n + 1, sizeof *ix->base_off);
 	struct named *sorted = td_calloc(n ? n : 1, sizeof *sorted);
-	struct doc_verb *bv = td_calloc(n ? n : 1, sizeof *bv);
+	struct doc_verb *bv = td_calloc(cap_bv, sizeof *bv);
 	char **names = td_calloc(n ? n : 1, sizeof *names);
+	struct td_buf nm;
+	td_buf_init(&nm, 1 << 16);
 	for (size_t d = 0; d < n; d++) {
-		ix->derived[d] = SEARCH__NONE;
-		if (fold_name(ix->procs[d], key)) {
-			names[d] = td_strdup(key->data);
+		ix->verb[d] = SEARCH__NONE;
+		if (fold_name(ix->procs[d], key, &nm)) {
+			names[d] = td_strdup(nm.data);
 			sorted[ns++] = (struct named){names[d], (uint32_t)d};
 		}
 	}
 	qsort(sorted, ns, sizeof *sorted, cmp_named);
 	for (size_t d = 0; d < n; d++) {
-		for (size_t r = 0; names[d] && r < sizeof derive_rules / sizeof *derive_rules; r++) {
+		/* the first rule whose prefix leads the name gives the verb; the
+		 * first that also finds a base gives the bases */
+		for (size_t r = 0; names[d] && r < sizeof variant_rules / sizeof *variant_rules; r++) {
+			const struct variant_rule *vr = &variant_rules[r];
+			if (!base_name(vr, names[d], key))
+				continue;
+			uint32_t verb = search__dict_find(&ix->vocab, vr->verb, strlen(vr->verb));
+			if (ix->verb[d] == SEARCH__NONE)
+				ix->verb[d] = verb;
+			add_verb_id(ix, verb);
 			size_t lo, hi;
-			if (!base_name(&derive_rules[r], names[d], key))
-				continue;
 			find_named(sorted, ns, key->data, &lo, &hi);
-			if (lo == hi)
+			if (lo == hi || verb == SEARCH__NONE)
 				continue;
-			const char *verb = derive_rules[r].verb;
-			ix->derived[d] = search__dict_find(&ix->vocab, verb, strlen(verb));
-			for (size_t k = lo; k < hi && ix->derived[d] != SEARCH__NONE; k++) {
-				if (nbv == n)
-					break; /* at most one per derived record fits */
-				bv[nbv++] = (struct doc_verb){sorted[k].doc, ix->derived[d]};
+			for (size_t k = lo; k < hi; k++) {
+				if (nbv == cap_bv) {
+					cap_bv *= 2;
+					bv = td_reallocarray(bv, cap_bv, sizeof *bv);
+				}
+				bv[nbv++] = (struct doc_verb){sorted[k].doc, verb};
 			}
 			break;
 		}
@@ -663,6 +731,7 @@ static void compute_derived(struct search_index *ix, struct td_buf *key)
 		ix->base_off[d + 1] += ix->base_off[d];
 	for (size_t d = 0; d < n; d++)
 		td_free(names[d]);
+	td_buf_release(&nm);
 	td_free(names);
 	td_free(sorted);
 	td_free(bv);
@@ -944,7 +1013,7 @@ static void index_free(struct search_index *ix)
 	td_free(ix->title_off);
 	td_free(ix->title_mass);
 	td_free(ix->prior);
-	td_free(ix->derived);
+	td_free(ix->verb);
 	td_free(ix->base_off);
 	td_free(ix->base_verb);
 	search__dict_release(&ix->stop.acc);
@@ -1026,7 +1095,7 @@ td_err search_index_build_opts(struct kb_procedure *const *procs, size_t n,
 	stop_refine(&b);
 	build_typo(ix);
 	compute_priors(ix, &b.key);
-	compute_derived(ix, &b.key);
+	compute_variants(ix, &b.key);
 	builder_release(&b);
 	ix->opt.own_records = own;
 	*out = ix;
@@ -1082,5 +1151,7 @@ size_t search_index_bytes(const struct search_index *ix)
 	       search__dict_bytes(&ix->stop.fold) + search__dict_bytes(&ix->lex) +
 	       (ix->lex.n + 1) * (sizeof *ix->lex_off + sizeof *ix->lex_w + 2 * sizeof *ix->lex_head) +
 	       (ix->lex_off[ix->lex.n] + 1) * sizeof *ix->lex_term + ix->ntypo * sizeof *ix->typo +
-	       search__dict_bytes(&ix->lex_acc) + ix->lex.n * sizeof *ix->lex_acc_of;
+	       search__dict_bytes(&ix->lex_acc) + ix->lex.n * sizeof *ix->lex_acc_of +
+	       ix->ndocs * sizeof *ix->verb + (ix->ndocs + 1) * sizeof *ix->base_off +
+	       ix->base_off[ix->ndocs] * sizeof *ix->base_verb;
 }

@@ -154,8 +154,10 @@ struct search_index {
 	uint32_t *title_off;
 	float *title_mass;
 	float *prior;        /* per doc: level prior 0..1 (times opt.level_prior) */
-	uint32_t *derived;   /* per doc: the term that names its derivation ("cap lai",
-				"xoa") when another record is its base, else NONE */
+	uint32_t *verb;      /* per doc: the term of the variant verb leading its
+				name ("cap lai", "xoa"), or NONE */
+	uint32_t verb_ids[32]; /* the distinct verb terms */
+	size_t nverb_ids;
 	uint32_t *base_off;  /* per doc: its variants' verbs are */
 	uint32_t *base_verb; /*   base_verb[base_off[d] .. base_off[d+1]) */
 

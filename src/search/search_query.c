@@ -475,17 +475,24 @@ static bool has_term(const struct search_scratch *s, uint32_t id)
 	return false;
 }
 
-/* A variant whose verb the question does not say, or a base when the
- * question says the verb of one of its variants ("bị mất" -> "cấp lại"),
- * loses opt.derived_penalty (search_index.c: derived records). */
-static float derived_penalty(const struct search_index *ix, const struct search_scratch *s,
-			     uint32_t d)
+static bool says_verb(const struct search_index *ix, const struct search_scratch *s)
 {
-	if (ix->derived[d] != SEARCH__NONE && !has_term(s, ix->derived[d]))
-		return ix->opt.derived_penalty;
+	for (size_t k = 0; k < ix->nverb_ids; k++)
+		if (has_term(s, ix->verb_ids[k]))
+			return true;
+	return false;
+}
+
+/* The variant-verb adjustment of record d's score (search_index.c: variant
+ * verbs). */
+static float verb_adjust(const struct search_index *ix, const struct search_scratch *s,
+			 uint32_t d)
+{
+	if (ix->verb[d] != SEARCH__NONE)
+		return has_term(s, ix->verb[d]) ? ix->opt.verb_bonus : -ix->opt.verb_penalty;
 	for (uint32_t k = ix->base_off[d]; k < ix->base_off[d + 1]; k++)
 		if (has_term(s, ix->base_verb[k]))
-			return ix->opt.derived_penalty;
+			return -ix->opt.verb_penalty;
 	return 0;
 }
 
@@ -552,7 +559,9 @@ static size_t select_top(const struct search_index *ix, struct search_scratch *s
 		h.title_cover = title_cover(ix, s, d);
 		h.prior = s->level_named ? 0 : ix->opt.level_prior * ix->prior[d];
 		h.score = s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover + h.prior;
-		h.score -= derived_penalty(ix, s, d);
+		h.score += verb_adjust(ix, s, d);
+		if (h.score < 0)
+			h.score = 0; /* a variant's penalty on a weak match */
 		h.query_cover = qmass > 0 ? s->qm[d] / qmass : 0;
 		if (h.query_cover > 1)
 			h.query_cover = 1;
@@ -606,7 +615,8 @@ size_t search_query_ex(const struct search_index *ix, struct search_scratch *s, 
 		sift_down(hits, k - 1, 0);
 	}
 	if (n)
-		max_score += ix->opt.title_bonus + (s->level_named ? 0 : ix->opt.level_prior);
+		max_score += ix->opt.title_bonus + (s->level_named ? 0 : ix->opt.level_prior) +
+			     (says_verb(ix, s) ? ix->opt.verb_bonus : 0);
 	info->max_score = max_score;
 	for (size_t i = 0; i < n; i++)
 		hits[i].norm = max_score > 0 ? hits[i].score / max_score : 0;
