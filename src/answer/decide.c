@@ -31,7 +31,7 @@
 
 void answer_thresholds_default(struct answer_thresholds *t)
 {
-	t->min_query_cover = 0.25;
+	t->min_query_cover = 0.20;
 	t->answer_conf = 0.50;
 	t->clarify_conf = 0.25;
 	t->answer_query_cover = 0.30;
