@@ -321,13 +321,65 @@ static bool duration_known(const struct kb_duration *d)
 							 strlen(d->text) > 2);
 }
 
-/* The fee is set by the province's People's Council / Committee. */
+/* Whether s has an "n" followed by a "d", directly or after one space, in
+ * either case: every phrase fee_by_province looks for does ("HĐND", "UBND",
+ * "nhân dân"), folded or not, and most fee texts do not, so they are not
+ * folded at all. */
+static bool has_n_d(const char *s)
+{
+	for (; *s; s++) {
+		if ((*s | 0x20) != 'n')
+			continue;
+		const char *d = s[1] == ' ' ? s + 2 : s + 1;
+		if ((*d | 0x20) == 'd')
+			return true;
+	}
+	return false;
+}
+
+/* The fee is set by the province's People's Council / Committee.  The text
+ * is folded once for the four phrases: this runs for every channel of every
+ * fee answer, and folding was a quarter of the whole answer path. */
+static bool fee_text_by_province(const char *text)
+{
+	static const char *const by[] = {"hoi dong nhan dan", "hdnd", "uy ban nhan dan cap tinh",
+					 "ubnd cap tinh"};
+	if (!text || !has_n_d(text))
+		return false;
+	size_t n = strlen(text);
+	struct td_buf t;
+	td_buf_init(&t, VN_KEY_BOUND(n));
+	bool hit = false;
+	if (vn_fold(&t, text, n, VN_LOSSY) == TD_OK && t.data)
+		for (size_t i = 0; i < sizeof by / sizeof *by && !hit; i++)
+			hit = strstr(t.data, by[i]) != NULL;
+	td_buf_release(&t);
+	return hit;
+}
+
+/* One answer asks this of the same few fee texts a dozen times (each
+ * channel, chat and voice, and once more to see whether the channels
+ * agree): the answers of the current answer_compose call are kept here,
+ * per thread, and forgotten when the next one starts. */
+static _Thread_local struct {
+	const char *text[8];
+	bool by[8];
+	size_t n;
+} fee_memo;
+
 static bool fee_by_province(const struct kb_fee *f)
 {
-	return f->text && (folded_contains(f->text, "hoi dong nhan dan") ||
-			   folded_contains(f->text, "hdnd") ||
-			   folded_contains(f->text, "uy ban nhan dan cap tinh") ||
-			   folded_contains(f->text, "ubnd cap tinh"));
+	if (!f->text)
+		return false;
+	for (size_t i = 0; i < fee_memo.n; i++)
+		if (fee_memo.text[i] == f->text || strcmp(fee_memo.text[i], f->text) == 0)
+			return fee_memo.by[i];
+	bool by = fee_text_by_province(f->text);
+	if (fee_memo.n < sizeof fee_memo.text / sizeof *fee_memo.text) {
+		fee_memo.text[fee_memo.n] = f->text;
+		fee_memo.by[fee_memo.n++] = by;
+	}
+	return by;
 }
 
 /* Amounts under 1.000 đồng come from broken source cells ("20 VNĐ"). */
@@ -351,12 +403,13 @@ static void add_vnd(struct td_buf *b, double v)
 
 static void chat_fee(struct td_buf *b, const struct kb_fee *f)
 {
+	bool by_province = fee_by_province(f);
 	if (f->free && (no_info(f->text) || strncmp(f->text, "Miễn phí", 10) == 0) &&
-	    !fee_by_province(f)) {
+	    !by_province) {
 		td_buf_adds(b, "miễn phí");
 		return;
 	}
-	if (fee_by_province(f)) {
+	if (by_province) {
 		add_cut(b, f->text, 300);
 		td_buf_adds(b, " (mức thu cụ thể do Hội đồng nhân dân cấp tỉnh, tại Hà Nội là "
 			       "HĐND Thành phố, quyết định)");
@@ -456,13 +509,11 @@ static bool channels_same(const struct kb_procedure *p, render_fn fn)
 	bool same = true;
 	td_buf_init(&a, TEXT_MAX);
 	td_buf_init(&x, TEXT_MAX);
-	for (size_t i = 0; i < p->n_channels && same; i++) {
+	if (p->n_channels)
+		fn(&a, &p->channels[0]);
+	for (size_t i = 1; i < p->n_channels && same; i++) {
 		td_buf_clear(&x);
 		fn(&x, &p->channels[i]);
-		if (i == 0) {
-			fn(&a, &p->channels[i]);
-			continue;
-		}
 		same = a.len == x.len && memcmp(a.data, x.data, a.len) == 0;
 	}
 	td_buf_release(&a);
@@ -1195,6 +1246,7 @@ td_err answer_compose(const struct kb_procedure *p, enum answer_aspect aspect, u
 		      struct answer_text *out)
 {
 	struct compose c = {.p = p};
+	fee_memo.n = 0;
 	out->chat = out->voice = NULL;
 	td_buf_init(&c.chat, TEXT_MAX);
 	td_buf_init(&c.voice, TEXT_MAX);
