@@ -618,18 +618,6 @@ static int cmp_named(const void *a, const void *b)
 	return c ? c : (x->doc > y->doc) - (x->doc < y->doc);
 }
 
-struct doc_verb {
-	uint32_t doc, verb;
-};
-
-static int cmp_doc_verb(const void *a, const void *b)
-{
-	const struct doc_verb *x = a, *y = b;
-	if (x->doc != y->doc)
-		return (x->doc > y->doc) - (x->doc < y->doc);
-	return (x->verb > y->verb) - (x->verb < y->verb);
-}
-
 /* The records named exactly base (sorted[lo..hi)). */
 static void find_named(const struct named *sorted, size_t ns, const char *base, size_t *lo,
 		       size_t *hi)
@@ -661,31 +649,31 @@ static bool base_name(const struct variant_rule *r, const char *name, struct td_
 	return !td_buf_error(key);
 }
 
-/* Remember verb among the distinct verb terms (a question that says none
- * cannot earn the bonus, and its scores keep their scale). */
-static void add_verb_id(struct search_index *ix, uint32_t verb)
+/* The index of verb among the distinct verb terms (added when new), or -1
+ * when it is not a term of the records or the table is full. */
+static int verb_index(struct search_index *ix, uint32_t verb)
 {
 	if (verb == SEARCH__NONE)
-		return;
+		return -1;
 	for (size_t k = 0; k < ix->nverb_ids; k++)
 		if (ix->verb_ids[k] == verb)
-			return;
-	if (ix->nverb_ids < sizeof ix->verb_ids / sizeof *ix->verb_ids)
-		ix->verb_ids[ix->nverb_ids++] = verb;
+			return (int)k;
+	if (ix->nverb_ids == sizeof ix->verb_ids / sizeof *ix->verb_ids)
+		return -1;
+	ix->verb_ids[ix->nverb_ids] = verb;
+	return (int)ix->nverb_ids++;
 }
 
 static void compute_variants(struct search_index *ix, struct td_buf *key)
 {
-	size_t n = ix->ndocs, ns = 0, nbv = 0, cap_bv = n ? n : 1;
-	ix->verb = td_reallocarray(NULL, n ? n : 1, sizeof *ix->verb);
-	ix->base_off = td_calloc(n + 1, sizeof *ix->base_off);
+	size_t n = ix->ndocs, ns = 0;
+	ix->verb = td_calloc(n ? n : 1, sizeof *ix->verb);
+	ix->base_mask = td_calloc(n ? n : 1, sizeof *ix->base_mask);
 	struct named *sorted = td_calloc(n ? n : 1, sizeof *sorted);
-	struct doc_verb *bv = td_calloc(cap_bv, sizeof *bv);
 	char **names = td_calloc(n ? n : 1, sizeof *names);
 	struct td_buf nm;
 	td_buf_init(&nm, 1 << 16);
 	for (size_t d = 0; d < n; d++) {
-		ix->verb[d] = SEARCH__NONE;
 		if (fold_name(ix->procs[d], key, &nm)) {
 			names[d] = td_strdup(nm.data);
 			sorted[ns++] = (struct named){names[d], (uint32_t)d};
@@ -694,47 +682,30 @@ static void compute_variants(struct search_index *ix, struct td_buf *key)
 	qsort(sorted, ns, sizeof *sorted, cmp_named);
 	for (size_t d = 0; d < n; d++) {
 		/* the first rule whose prefix leads the name gives the verb; the
-		 * first that also finds a base gives the bases */
+		 * first that also finds a base marks the bases */
 		for (size_t r = 0; names[d] && r < sizeof variant_rules / sizeof *variant_rules; r++) {
 			const struct variant_rule *vr = &variant_rules[r];
 			if (!base_name(vr, names[d], key))
 				continue;
-			uint32_t verb = search__dict_find(&ix->vocab, vr->verb, strlen(vr->verb));
-			if (ix->verb[d] == SEARCH__NONE)
-				ix->verb[d] = verb;
-			add_verb_id(ix, verb);
+			int v = verb_index(ix, search__dict_find(&ix->vocab, vr->verb, strlen(vr->verb)));
+			if (v < 0)
+				continue;
+			if (!ix->verb[d])
+				ix->verb[d] = (uint8_t)(v + 1);
 			size_t lo, hi;
 			find_named(sorted, ns, key->data, &lo, &hi);
-			if (lo == hi || verb == SEARCH__NONE)
+			if (lo == hi)
 				continue;
-			for (size_t k = lo; k < hi; k++) {
-				if (nbv == cap_bv) {
-					cap_bv *= 2;
-					bv = td_reallocarray(bv, cap_bv, sizeof *bv);
-				}
-				bv[nbv++] = (struct doc_verb){sorted[k].doc, verb};
-			}
+			for (size_t k = lo; k < hi; k++)
+				ix->base_mask[sorted[k].doc] |= UINT32_C(1) << v;
 			break;
 		}
 	}
-	qsort(bv, nbv, sizeof *bv, cmp_doc_verb);
-	size_t m = 0; /* unique (doc, verb) pairs */
-	for (size_t k = 0; k < nbv; k++)
-		if (!m || bv[m - 1].doc != bv[k].doc || bv[m - 1].verb != bv[k].verb)
-			bv[m++] = bv[k];
-	ix->base_verb = td_reallocarray(NULL, m ? m : 1, sizeof *ix->base_verb);
-	for (size_t k = 0; k < m; k++) {
-		ix->base_off[bv[k].doc + 1]++;
-		ix->base_verb[k] = bv[k].verb;
-	}
-	for (size_t d = 0; d < n; d++)
-		ix->base_off[d + 1] += ix->base_off[d];
 	for (size_t d = 0; d < n; d++)
 		td_free(names[d]);
 	td_buf_release(&nm);
 	td_free(names);
 	td_free(sorted);
-	td_free(bv);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1014,8 +985,7 @@ static void index_free(struct search_index *ix)
 	td_free(ix->title_mass);
 	td_free(ix->prior);
 	td_free(ix->verb);
-	td_free(ix->base_off);
-	td_free(ix->base_verb);
+	td_free(ix->base_mask);
 	search__dict_release(&ix->stop.acc);
 	search__dict_release(&ix->stop.fold);
 	search__dict_release(&ix->lex);
@@ -1152,6 +1122,5 @@ size_t search_index_bytes(const struct search_index *ix)
 	       (ix->lex.n + 1) * (sizeof *ix->lex_off + sizeof *ix->lex_w + 2 * sizeof *ix->lex_head) +
 	       (ix->lex_off[ix->lex.n] + 1) * sizeof *ix->lex_term + ix->ntypo * sizeof *ix->typo +
 	       search__dict_bytes(&ix->lex_acc) + ix->lex.n * sizeof *ix->lex_acc_of +
-	       ix->ndocs * sizeof *ix->verb + (ix->ndocs + 1) * sizeof *ix->base_off +
-	       ix->base_off[ix->ndocs] * sizeof *ix->base_verb;
+	       ix->ndocs * (sizeof *ix->verb + sizeof *ix->base_mask);
 }

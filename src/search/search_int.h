@@ -154,12 +154,12 @@ struct search_index {
 	uint32_t *title_off;
 	float *title_mass;
 	float *prior;        /* per doc: level prior 0..1 (times opt.level_prior) */
-	uint32_t *verb;      /* per doc: the term of the variant verb leading its
-				name ("cap lai", "xoa"), or NONE */
-	uint32_t verb_ids[32]; /* the distinct verb terms */
+	uint32_t verb_ids[32]; /* the distinct variant verbs' terms */
 	size_t nverb_ids;
-	uint32_t *base_off;  /* per doc: its variants' verbs are */
-	uint32_t *base_verb; /*   base_verb[base_off[d] .. base_off[d+1]) */
+	uint8_t *verb;         /* per doc: 1 + the index of the verb leading its
+				  name in verb_ids ("cap lai", "xoa"), or 0 */
+	uint32_t *base_mask;   /* per doc: bit k set when it is the base of a
+				  variant whose verb is verb_ids[k] */
 
 	/* stop words (copied) */
 	struct search_stopwords stop;

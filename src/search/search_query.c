@@ -475,25 +475,24 @@ static bool has_term(const struct search_scratch *s, uint32_t id)
 	return false;
 }
 
-static bool says_verb(const struct search_index *ix, const struct search_scratch *s)
+/* Which variant verbs the question's terms (expansions included) say: bit k
+ * for ix->verb_ids[k]. */
+static uint32_t verbs_said(const struct search_index *ix, const struct search_scratch *s)
 {
+	uint32_t said = 0;
 	for (size_t k = 0; k < ix->nverb_ids; k++)
 		if (has_term(s, ix->verb_ids[k]))
-			return true;
-	return false;
+			said |= UINT32_C(1) << k;
+	return said;
 }
 
 /* The variant-verb adjustment of record d's score (search_index.c: variant
  * verbs). */
-static float verb_adjust(const struct search_index *ix, const struct search_scratch *s,
-			 uint32_t d)
+static float verb_adjust(const struct search_index *ix, uint32_t said, uint32_t d)
 {
-	if (ix->verb[d] != SEARCH__NONE)
-		return has_term(s, ix->verb[d]) ? ix->opt.verb_bonus : -ix->opt.verb_penalty;
-	for (uint32_t k = ix->base_off[d]; k < ix->base_off[d + 1]; k++)
-		if (has_term(s, ix->base_verb[k]))
-			return -ix->opt.verb_penalty;
-	return 0;
+	if (ix->verb[d])
+		return said >> (ix->verb[d] - 1) & 1 ? ix->opt.verb_bonus : -ix->opt.verb_penalty;
+	return ix->base_mask[d] & said ? -ix->opt.verb_penalty : 0;
 }
 
 /* Best title coverage of record d (0..1); resets its title slots. */
@@ -550,7 +549,7 @@ static void sift_up(struct search_hit *h, size_t i)
 /* Keep the best max hits of the touched records in a min-heap (in hits),
  * resetting the scratch as it goes; returns the heap size. */
 static size_t select_top(const struct search_index *ix, struct search_scratch *s,
-			 struct search_hit *hits, size_t max, double qmass)
+			 struct search_hit *hits, size_t max, double qmass, uint32_t said)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < s->ntouched; i++) {
@@ -559,7 +558,7 @@ static size_t select_top(const struct search_index *ix, struct search_scratch *s
 		h.title_cover = title_cover(ix, s, d);
 		h.prior = s->level_named ? 0 : ix->opt.level_prior * ix->prior[d];
 		h.score = s->acc[d] + ix->opt.title_bonus * h.title_cover * h.title_cover + h.prior;
-		h.score += verb_adjust(ix, s, d);
+		h.score += verb_adjust(ix, said, d);
 		if (h.score < 0)
 			h.score = 0; /* a variant's penalty on a weak match */
 		h.query_cover = qmass > 0 ? s->qm[d] / qmass : 0;
@@ -606,7 +605,8 @@ size_t search_query_ex(const struct search_index *ix, struct search_scratch *s, 
 	double max_score = 0, qmass = 0;
 	accumulate(ix, s, &max_score, &qmass);
 	info->candidates = s->ntouched;
-	size_t n = select_top(ix, s, hits, max, qmass);
+	uint32_t said = verbs_said(ix, s);
+	size_t n = select_top(ix, s, hits, max, qmass, said);
 	/* heap -> best first */
 	for (size_t k = n; k > 1; k--) {
 		struct search_hit t = hits[0];
@@ -616,7 +616,7 @@ size_t search_query_ex(const struct search_index *ix, struct search_scratch *s, 
 	}
 	if (n)
 		max_score += ix->opt.title_bonus + (s->level_named ? 0 : ix->opt.level_prior) +
-			     (says_verb(ix, s) ? ix->opt.verb_bonus : 0);
+			     (said ? ix->opt.verb_bonus : 0);
 	info->max_score = max_score;
 	for (size_t i = 0; i < n; i++)
 		hits[i].norm = max_score > 0 ? hits[i].score / max_score : 0;
