@@ -172,6 +172,9 @@ struct search_index {
 	uint32_t *lex_term;
 	uint32_t *lex_head;  /* per entry: for a one-word abbreviation, the first and */
 	uint32_t *lex_tail;  /* last folded syllable of its first expansion, else NONE */
+	char **lex_spell;    /* per entry (NULL if none): a one-word abbreviation's first
+				expansion, folded syllables joined by spaces */
+	uint8_t *lex_spell_syl; /* its syllable count */
 	float *lex_w;        /* per entry: weight of its expansion terms */
 	struct search__dict lex_acc; /* accented keys of the lexicon terms; lex_acc_of
 				      * maps a folded entry to its accented key id */

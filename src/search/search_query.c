@@ -64,6 +64,7 @@ struct search_scratch {
 	uint32_t *tok_term; /* per token: the folded term used (after typo fixing) */
 	uint32_t *tok_abbr; /* per token: the one-word abbreviation entry it is, or NONE */
 	bool *tok_skip;     /* per token: a classifier passed over inside a lexicon phrase */
+	uint32_t *tok_spell; /* per token: the abbreviation entry it spells, or NONE */
 	size_t tok_cap;
 };
 
@@ -89,6 +90,7 @@ void search_scratch_free(struct search_scratch *s)
 	td_free(s->tok_term);
 	td_free(s->tok_abbr);
 	td_free(s->tok_skip);
+	td_free(s->tok_spell);
 	td_free(s);
 }
 
@@ -116,10 +118,12 @@ static void scratch_fit(struct search_scratch *s, const struct search_index *ix)
 		td_free(s->tok_term);
 		td_free(s->tok_abbr);
 		td_free(s->tok_skip);
+		td_free(s->tok_spell);
 		s->tok_cap = s->an.cap;
 		s->tok_term = td_calloc(s->tok_cap, sizeof *s->tok_term);
 		s->tok_abbr = td_calloc(s->tok_cap, sizeof *s->tok_abbr);
 		s->tok_skip = td_calloc(s->tok_cap, sizeof *s->tok_skip);
+		s->tok_spell = td_calloc(s->tok_cap, sizeof *s->tok_spell);
 	}
 }
 
@@ -202,6 +206,85 @@ static bool is_phrase_skip(const struct search__an *an, size_t i)
 	return false;
 }
 
+/* The key of tokens [i, i+k) in s->key: folded syllables joined by one
+ * space, classifiers inside passed over; with spell, one-word abbreviations
+ * written as their expansion.  False when the window crosses punctuation,
+ * ends on a classifier, or has more syllables than any lexicon term. */
+static bool window_key(const struct search_index *ix, struct search_scratch *s, size_t i,
+		       size_t k, bool spell)
+{
+	const struct search__an *an = &s->an;
+	if (k > 1 && s->tok_skip[i + k - 1])
+		return false;
+	size_t nsyl = 0;
+	td_buf_clear(&s->key);
+	for (size_t j = i; j < i + k; j++) {
+		if (j > i) {
+			if (!an->t[j].adj)
+				return false;
+			if (s->tok_skip[j])
+				continue;
+			td_buf_addc(&s->key, ' ');
+		}
+		uint32_t sp = spell ? s->tok_spell[j] : SEARCH__NONE;
+		if (sp != SEARCH__NONE) {
+			td_buf_adds(&s->key, ix->lex_spell[sp]);
+			nsyl += ix->lex_spell_syl[sp];
+		} else {
+			td_buf_add(&s->key, search__fold(an, j), an->t[j].fold_len);
+			nsyl++;
+		}
+	}
+	return nsyl <= ix->lex_max_syl && !td_buf_error(&s->key);
+}
+
+/* Mark each token that is on its own a one-word abbreviation with an
+ * expansion to spell (tok_spell); returns whether there is one. */
+static bool find_spellable(const struct search_index *ix, struct search_scratch *s)
+{
+	const struct search__an *an = &s->an;
+	bool any = false;
+	for (size_t i = 0; i < an->n; i++) {
+		s->tok_spell[i] = SEARCH__NONE;
+		if (!ix->lex_spell)
+			continue;
+		uint32_t e = search__dict_find(&ix->lex, search__fold(an, i), an->t[i].fold_len);
+		if (e != SEARCH__NONE && ix->lex_spell[e]) {
+			s->tok_spell[i] = e;
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* The longest lexicon term starting at token i, over k tokens (*k; 0 when
+ * none).  A phrase with an abbreviation in it also matches with the
+ * abbreviation spelt out ("thông tin QH" is "thông tin quy hoạch"), after
+ * the phrase as typed. */
+static uint32_t longest_term(const struct search_index *ix, struct search_scratch *s, size_t i,
+			     bool spellable, size_t *kout)
+{
+	const struct search__an *an = &s->an;
+	/* up to two classifiers may sit inside the longest phrase */
+	size_t k = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
+	for (; k > 0; k--) {
+		uint32_t e = SEARCH__NONE;
+		if (window_key(ix, s, i, k, false)) {
+			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
+			if (e != SEARCH__NONE && !accent_agrees(ix, s, i, k, e))
+				e = SEARCH__NONE;
+		}
+		if (e == SEARCH__NONE && spellable && k > 1 && window_key(ix, s, i, k, true))
+			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
+		if (e != SEARCH__NONE) {
+			*kout = k;
+			return e;
+		}
+	}
+	*kout = 0;
+	return SEARCH__NONE;
+}
+
 static void match_lexicon(const struct search_index *ix, struct search_scratch *s,
 			  struct search_info *info)
 {
@@ -212,33 +295,10 @@ static void match_lexicon(const struct search_index *ix, struct search_scratch *
 	}
 	if (!ix->lex.n)
 		return;
+	bool spellable = find_spellable(ix, s);
 	for (size_t i = 0; i < an->n;) {
-		/* up to two classifiers may sit inside the longest phrase */
-		size_t k = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
-		uint32_t e = SEARCH__NONE;
-		for (; k > 0; k--) {
-			/* A phrase does not run across punctuation ("sổ, đỏ"), nor
-			 * ends on a skipped classifier. */
-			bool joined = k == 1 || !s->tok_skip[i + k - 1];
-			size_t nsyl = 1;
-			td_buf_clear(&s->key);
-			for (size_t j = i; j < i + k; j++) {
-				if (j > i) {
-					joined &= an->t[j].adj;
-					if (s->tok_skip[j])
-						continue;
-					td_buf_addc(&s->key, ' ');
-					nsyl++;
-				}
-				td_buf_add(&s->key, search__fold(an, j), an->t[j].fold_len);
-			}
-			if (!joined || nsyl > ix->lex_max_syl || td_buf_error(&s->key))
-				continue;
-			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
-			if (e != SEARCH__NONE && accent_agrees(ix, s, i, k, e))
-				break;
-			e = SEARCH__NONE;
-		}
+		size_t k;
+		uint32_t e = longest_term(ix, s, i, spellable, &k);
 		if (!k) {
 			i++;
 			continue;

@@ -453,6 +453,33 @@ static void test_lexicon_classifiers(void **state)
 	mini_free(&m);
 }
 
+/* A one-word abbreviation inside an everyday phrase matches the phrase with
+ * the abbreviation spelt out: "xem QH" is "xem quy hoạch". */
+static void test_lexicon_spelled_abbreviation(void **state)
+{
+	(void)state;
+	static const struct rec recs[] = {
+		{"1.014159", "Cung cấp thông tin quy hoạch", "Quy hoạch", "Sở Quy hoạch", "Văn bản",
+		 "Nộp phiếu yêu cầu.", "Phiếu yêu cầu"},
+		{"9.000002", "Lập quy hoạch", "Quy hoạch", "Sở Quy hoạch", "Quyết định",
+		 "Lập và trình duyệt.", "Tờ trình"},
+		{"1.000001", "Đăng ký khai sinh", "Hộ tịch", "UBND cấp xã", "Giấy khai sinh",
+		 "Nộp tờ khai.", "Tờ khai"},
+	};
+	static const char lex_text[] = "QH\tquy hoạch\tabbrev\n"
+				       "xem quy hoạch\tcung cấp thông tin quy hoạch\teveryday\n";
+	struct mini m;
+	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build(m.p, m.n, m.lex, NULL, &ix), TD_OK);
+	assert_string_equal(top(ix, "QH"), "9.000002");
+	assert_string_equal(top(ix, "xem quy hoạch"), "1.014159");
+	assert_string_equal(top(ix, "xem QH"), "1.014159");
+	assert_string_equal(top(ix, "xem qh ở đâu"), "1.014159");
+	search_index_unref(ix);
+	mini_free(&m);
+}
+
 static void test_typos(void **state)
 {
 	struct fixture *f = *state;
@@ -755,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_lexicon_literal_weight),
 		cmocka_unit_test(test_variant_verbs),
 		cmocka_unit_test(test_lexicon_classifiers),
+		cmocka_unit_test(test_lexicon_spelled_abbreviation),
 		cmocka_unit_test(test_typos),
 		cmocka_unit_test(test_fillers),
 		cmocka_unit_test(test_info_and_margin),
