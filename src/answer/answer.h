@@ -206,6 +206,9 @@ struct answer_thresholds {
 	double close_ratio;      /* candidates with score ≥ ratio × top are "close" */
 	double same_name;        /* name similarity (0..1) above which two candidates
 				  * count as the same procedure at another agency */
+	double report_hint;      /* a message read as a report whose best record covers
+				  * this share of it and of the record's name gets that
+				  * record offered ("nhắn «thủ tục»") */
 };
 
 void answer_thresholds_default(struct answer_thresholds *t);

@@ -68,6 +68,7 @@ static td_err load_thresholds(const char *path, struct answer_thresholds *t, cha
 		{"answer_query_cover", offsetof(struct answer_thresholds, answer_query_cover)},
 		{"close_ratio", offsetof(struct answer_thresholds, close_ratio)},
 		{"same_name", offsetof(struct answer_thresholds, same_name)},
+		{"report_hint", offsetof(struct answer_thresholds, report_hint)},
 	};
 	answer_thresholds_default(t);
 	char *text = NULL;

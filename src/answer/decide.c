@@ -37,6 +37,7 @@ void answer_thresholds_default(struct answer_thresholds *t)
 	t->answer_query_cover = 0.30;
 	t->close_ratio = 0.90;
 	t->same_name = 0.90;
+	t->report_hint = 0.40;
 }
 
 void answer__name_sig(const char *name, struct answer_name_sig *sig)

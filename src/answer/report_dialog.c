@@ -158,10 +158,15 @@ static bool is_cancel(const struct answer__msg *m, const char *q, size_t n, bool
 		return true;
 	if (m->ntok > 4)
 		return false;
+	/* The whole marked word: its first four bytes are "hủ", which "thủ
+	 * tục", "chủ nhà" and "phố Phủ Doãn" also contain. */
+	static const char *const cancel[] = {"hủy", "huỷ", "Hủy", "Huỷ", "HỦY"};
 	bool marked = false;
-	for (size_t i = 0; i + 3 <= n && !marked; i++)
-		marked = !memcmp(q + i, "hủy", 4) || !memcmp(q + i, "huỷ", 4) ||
-			 !memcmp(q + i, "Hủy", 4) || !memcmp(q + i, "Huỷ", 4);
+	for (size_t k = 0; k < sizeof cancel / sizeof *cancel && !marked; k++) {
+		size_t l = strlen(cancel[k]);
+		for (size_t i = 0; i + l <= n && !marked; i++)
+			marked = !memcmp(q + i, cancel[k], l);
+	}
 	if (marked || (!name_slot && msg_has(m, "huy")))
 		return true;
 	return m->ntok <= 3 && (msg_has(m, "thoi") || msg_phrase(m, "dung lai"));
@@ -820,6 +825,36 @@ static void start_report(struct ctx *c, const char *q, size_t n)
 
 /* ---- the entry point ------------------------------------------------------ */
 
+/* After the first reply to a report: when answer_question also found a
+ * procedure the message may have been asking about (answer.c,
+ * report_hint), offer it for one turn; otherwise forget the offer. */
+static void offer_hint(struct ctx *c, struct dialog *d, const struct answer_result *out)
+{
+	if (c->r->state != DIALOG_REPORT_ASKING || out->n_candidates != 1 || d->n_options != 1 ||
+	    !out->candidates[0].proc) {
+		d->n_options = 0;
+		return;
+	}
+	const char *name = out->candidates[0].proc->name;
+	td_buf_adds(&c->rep.chat, " Nếu anh/chị muốn hỏi về thủ tục \"");
+	td_buf_adds(&c->rep.chat, name);
+	td_buf_adds(&c->rep.chat, "\", xin nhắn \"thủ tục\".");
+	voice_add(&c->rep.voice, " Nếu anh/chị muốn hỏi về thủ tục ");
+	voice_add(&c->rep.voice, name);
+	voice_add(&c->rep.voice, ", xin nói: thủ tục.");
+}
+
+/* The reply that takes the offer: "thủ tục", "hỏi thủ tục", "ý tôi là thủ
+ * tục ạ" - a short message saying "thủ tục". */
+static bool takes_hint(const char *q, size_t n)
+{
+	struct answer__msg m;
+	answer__msg_init(&m, q, n);
+	bool yes = m.ntok <= 5 && msg_phrase(&m, "thu tuc");
+	answer__msg_release(&m);
+	return yes;
+}
+
 static void result_for(struct answer_result *out, enum answer_intent intent)
 {
 	answer_text_release(&out->text);
@@ -912,10 +947,18 @@ td_err report_dialog_answer(const struct report_backend *b, const struct answer_
 			.turn = turn};
 	td_err rc = TD_OK;
 	memset(out, 0, sizeof *out);
+	if (d->report.state == DIALOG_REPORT_ASKING && d->n_options == 1 && takes_hint(q, n)) {
+		/* "thủ tục": the citizen meant the procedure offered with the
+		 * report's first reply; the draft goes, option 1 is answered. */
+		clear_draft(&d->report);
+		rc = answer_question(e, d, "1", 1, channel, out);
+		goto done;
+	}
 	if (d->report.state != DIALOG_REPORT_NONE) {
 		reply_init(&c.rep);
 		if (continue_draft(&c, q, n, out)) {
 			d->turns++;
+			d->n_options = 0; /* the offer held for one turn */
 			rc = reply_finish(&c.rep, out);
 			goto done;
 		}
@@ -929,6 +972,7 @@ td_err report_dialog_answer(const struct report_backend *b, const struct answer_
 	if (out->intent == ANSWER_INTENT_PAKN_REPORT) {
 		reply_init(&c.rep);
 		start_report(&c, q, n);
+		offer_hint(&c, d, out);
 		rc = reply_finish(&c.rep, out);
 	} else if (out->intent == ANSWER_INTENT_PAKN_STATUS) {
 		reply_init(&c.rep);

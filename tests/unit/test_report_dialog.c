@@ -15,6 +15,7 @@
 #include "answer/answer.h"
 #include "answer/report_dialog.h"
 #include "base/alloc.h"
+#include "kb/kb.h"
 
 /* ---- fake backend: keyword rules ------------------------------------------ */
 
@@ -271,6 +272,72 @@ static void test_cancel_and_no(void **state)
 	assert_string_equal(say(w, "hủy", "web"), "cancelled");
 }
 
+/* ---- a report that may have been a procedure question ------------------- */
+
+static struct kb_procedure *hint_proc;
+
+/* Finds the one record for any message about "cống", covering half of it. */
+static size_t hint_query(void *ctx, const char *q, size_t n, struct answer_candidate *out,
+			 size_t max, size_t *words)
+{
+	(void)ctx, (void)n;
+	*words = 3;
+	if (!max || !strstr(q, "cống"))
+		return 0;
+	out[0] = (struct answer_candidate){.proc = hint_proc, .score = 10, .norm = 0.5,
+					   .query_cover = 0.5, .title_cover = 0.5};
+	return 1;
+}
+
+/* The best record of a message read as a report is offered for one turn;
+ * "thủ tục" takes it (the draft goes, the procedure is answered), anything
+ * else carries on with the report and the offer lapses. */
+static void test_procedure_offer(void **state)
+{
+	struct world *w = *state;
+	hint_proc = kb_procedure_new();
+	hint_proc->code = td_strdup("1.000001");
+	hint_proc->name = td_strdup("Cấp phép đấu nối cống thoát nước");
+	const struct kb_procedure *procs[] = {hint_proc};
+	struct answer_retriever r = {hint_query, NULL};
+	answer_engine_free(w->e);
+	assert_int_equal(answer_engine_new(procs, 1, w->nlu, &r, NULL, &w->e), TD_OK);
+
+	say(w, "cống ở đầu ngõ bị tắc, nước ngập lênh láng", "web");
+	assert_asking(w, "dia_diem");
+	assert_non_null(strstr(w->chat, "Nếu anh/chị muốn hỏi về thủ tục \"Cấp phép đấu nối cống "
+					 "thoát nước\", xin nhắn \"thủ tục\"."));
+	assert_non_null(strstr(w->voice, "xin nói: thủ tục."));
+	assert_string_equal(say(w, "thủ tục", "web"), "");
+	assert_int_equal(w->intent, ANSWER_INTENT_PROCEDURE_INFO);
+	assert_string_equal(w->d->procedure, "1.000001");
+	assert_int_equal(w->d->report.state, DIALOG_REPORT_NONE);
+	assert_non_null(strstr(w->chat, "Cấp phép đấu nối cống thoát nước"));
+
+	/* answered with a place instead: the report goes on, the offer lapses,
+	 * and a later "thủ tục" is neither a pick nor a cancel */
+	say(w, "cống ở đầu ngõ bị tắc, nước ngập lênh láng", "web");
+	assert_asking(w, "dia_diem");
+	say(w, "số 12 ngõ 5 phố Láng, phường Láng", "web");
+	assert_asking(w, "thoi_gian");
+	assert_int_equal(w->d->n_options, 0);
+	say(w, "thủ tục", "web");
+	assert_string_equal(w->t.state, "asking");
+	assert_int_equal(w->f.files, 0);
+	kb_procedure_free(hint_proc);
+}
+
+/* A place or name whose word starts with the bytes of "hủ" is not "hủy". */
+static void test_cancel_needs_the_word(void **state)
+{
+	struct world *w = *state;
+	say(w, "cống ở đầu ngõ bị tắc, nước ngập lênh láng", "web");
+	assert_asking(w, "dia_diem");
+	assert_string_equal(say(w, "phố Phủ Doãn", "web"), "asking");
+	assert_int_equal(w->d->report.state, DIALOG_REPORT_ASKING);
+	assert_string_equal(say(w, "Huỷ", "web"), "cancelled");
+}
+
 static void test_split_ward(void **state)
 {
 	struct world *w = *state;
@@ -394,6 +461,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_summary_and_voice_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_no, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_ward, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_procedure_offer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_needs_the_word, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emergency_and_complaint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
