@@ -767,6 +767,12 @@ static void lex_prepare(struct builder *b, const struct vn_lexicon *lex)
 		}
 		if (td_buf_error(&b->key))
 			continue;
+		/* every leading run of syllables, the key included: a query
+		 * stops lengthening a phrase as soon as it leaves this set */
+		for (size_t i = 0, len = 0; i < b->an.n; i++) {
+			len += (i ? 1 : 0) + b->an.t[i].fold_len;
+			search__dict_intern(&ix->lex_prefix, b->key.data, len);
+		}
 		size_t before = ix->lex.n;
 		uint32_t id = search__dict_intern(&ix->lex, b->key.data, b->key.len);
 		if (id == SEARCH__NONE || ix->lex.n == before)
@@ -1018,6 +1024,7 @@ static void index_free(struct search_index *ix)
 	td_free(ix->lex_spell);
 	td_free(ix->lex_spell_syl);
 	search__dict_release(&ix->lex);
+	search__dict_release(&ix->lex_prefix);
 	search__dict_release(&ix->lex_acc);
 	td_free(ix->lex_acc_of);
 	td_free(ix->lex_off);
@@ -1150,6 +1157,7 @@ size_t search_index_bytes(const struct search_index *ix)
 	       search__dict_bytes(&ix->stop.fold) + search__dict_bytes(&ix->lex) +
 	       (ix->lex.n + 1) * (sizeof *ix->lex_off + sizeof *ix->lex_w + 2 * sizeof *ix->lex_head) +
 	       (ix->lex_off[ix->lex.n] + 1) * sizeof *ix->lex_term + ix->ntypo * sizeof *ix->typo +
-	       search__dict_bytes(&ix->lex_acc) + ix->lex.n * sizeof *ix->lex_acc_of +
+	       search__dict_bytes(&ix->lex_acc) + search__dict_bytes(&ix->lex_prefix) +
+	       ix->lex.n * sizeof *ix->lex_acc_of +
 	       ix->ndocs * (sizeof *ix->verb + sizeof *ix->base_mask);
 }

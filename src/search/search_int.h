@@ -168,6 +168,7 @@ struct search_index {
 	/* lexicon (copied): folded term key -> entry; entry e expands to terms
 	 * lex_term[lex_off[e] .. lex_off[e+1]) */
 	struct search__dict lex;
+	struct search__dict lex_prefix; /* every leading run of syllables of a key */
 	uint32_t *lex_off;
 	uint32_t *lex_term;
 	uint32_t *lex_head;  /* per entry: for a one-word abbreviation, the first and */

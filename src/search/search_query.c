@@ -257,32 +257,53 @@ static bool find_spellable(const struct search_index *ix, struct search_scratch 
 	return any;
 }
 
-/* The longest lexicon term starting at token i, over k tokens (*k; 0 when
- * none).  A phrase with an abbreviation in it also matches with the
- * abbreviation spelt out ("thông tin QH" is "thông tin quy hoạch"), after
- * the phrase as typed. */
-static uint32_t longest_term(const struct search_index *ix, struct search_scratch *s, size_t i,
-			     bool spellable, size_t *kout)
+/* The longest lexicon term starting at token i as typed (spell false) or
+ * with its abbreviations spelt out (spell true): the window grows a token at
+ * a time and stops as soon as its key is no lexicon key's leading run of
+ * syllables - after one or two tokens at most places of a question.  Returns
+ * the entry and its length in tokens (*kout, 0 when none). */
+static uint32_t grow_term(const struct search_index *ix, struct search_scratch *s, size_t i,
+			  bool spell, size_t *kout)
 {
 	const struct search__an *an = &s->an;
 	/* up to two classifiers may sit inside the longest phrase */
-	size_t k = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
-	for (; k > 0; k--) {
-		uint32_t e = SEARCH__NONE;
-		if (window_key(ix, s, i, k, false)) {
-			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
-			if (e != SEARCH__NONE && !accent_agrees(ix, s, i, k, e))
-				e = SEARCH__NONE;
-		}
-		if (e == SEARCH__NONE && spellable && k > 1 && window_key(ix, s, i, k, true))
-			e = search__dict_find(&ix->lex, s->key.data, s->key.len);
-		if (e != SEARCH__NONE) {
+	size_t kmax = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
+	uint32_t best = SEARCH__NONE;
+	*kout = 0;
+	for (size_t k = 1; k <= kmax; k++) {
+		if (k > 1 && !an->t[i + k - 1].adj)
+			break; /* a phrase does not run across punctuation */
+		if (k > 1 && s->tok_skip[i + k - 1])
+			continue; /* nor ends on a classifier: look further */
+		if (!window_key(ix, s, i, k, spell) ||
+		    search__dict_find(&ix->lex_prefix, s->key.data, s->key.len) == SEARCH__NONE)
+			break;
+		uint32_t e = search__dict_find(&ix->lex, s->key.data, s->key.len);
+		if (e != SEARCH__NONE && (spell || accent_agrees(ix, s, i, k, e))) {
+			best = e;
 			*kout = k;
-			return e;
 		}
 	}
-	*kout = 0;
-	return SEARCH__NONE;
+	return best;
+}
+
+/* The longest lexicon term starting at token i, over *kout tokens (0 when
+ * none).  A phrase with an abbreviation in it also matches with the
+ * abbreviation spelt out ("thông tin QH" is "thông tin quy hoạch"); at equal
+ * length the phrase as typed wins. */
+static uint32_t longest_term(const struct search_index *ix, struct search_scratch *s, size_t i,
+			     bool spellable, size_t *kout)
+{
+	uint32_t e = grow_term(ix, s, i, false, kout);
+	if (!spellable)
+		return e;
+	size_t ks;
+	uint32_t es = grow_term(ix, s, i, true, &ks);
+	if (ks > 1 && ks > *kout) {
+		*kout = ks;
+		return es;
+	}
+	return e;
 }
 
 static void match_lexicon(const struct search_index *ix, struct search_scratch *s,
