@@ -412,6 +412,46 @@ static void test_variant_verbs(void **state)
 	mini_free(&m);
 }
 
+/* Pairing a variant with its base ignores a leading "Thủ tục", the word
+ * "mới" and what is in parentheses: "Thủ tục cấp lại giấy phép xây dựng đối
+ * với nhà ở riêng lẻ (sửa chữa)" is a variant of "Cấp giấy phép xây dựng
+ * mới đối với nhà ở riêng lẻ (xây mới)", so saying "bị mất" (cấp lại) takes
+ * the base down as well. */
+static void test_variant_pairing_names(void **state)
+{
+	(void)state;
+	static const struct rec recs[] = {
+		{"1.013225", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ (xây mới, cải tạo)",
+		 "Xây dựng", "UBND cấp xã", "Giấy phép xây dựng",
+		 "Nộp đơn đề nghị cấp giấy phép xây dựng nhà ở riêng lẻ; giấy phép bị mất thì "
+		 "làm thủ tục khác.",
+		 "Đơn đề nghị"},
+		{"1.013228", "Thủ tục cấp lại giấy phép xây dựng đối với nhà ở riêng lẻ (sửa chữa)",
+		 "Xây dựng", "UBND cấp xã", "Giấy phép xây dựng", "Nộp đơn đề nghị cấp lại.",
+		 "Đơn đề nghị"},
+		{"1.000001", "Đăng ký khai sinh", "Hộ tịch", "UBND cấp xã", "Giấy khai sinh",
+		 "Nộp tờ khai.", "Tờ khai"},
+	};
+	static const char lex_text[] = "bị mất\tbị mất|cấp lại\teveryday\n";
+	struct mini m;
+	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
+	struct search_options o;
+	search_options_default(&o);
+	struct search_index *ix = NULL;
+	const char *lost = "bị mất giấy phép xây dựng nhà ở riêng lẻ";
+	double gap[2];
+	for (int k = 0; k < 2; k++) {
+		o.verb_penalty = o.verb_bonus = k ? 0.0f : 2.0f;
+		assert_int_equal(search_index_build_opts(m.p, m.n, m.lex, NULL, &o, &ix), TD_OK);
+		gap[k] = score_of(ix, lost, "1.013228") - score_of(ix, lost, "1.013225");
+		assert_string_equal(top(ix, "xin giấy phép xây dựng nhà ở riêng lẻ"), "1.013225");
+		search_index_unref(ix);
+	}
+	/* the variant's bonus and the base's penalty: paired despite the names */
+	assert_true(fabs(gap[0] - (gap[1] + 4)) < 1e-4);
+	mini_free(&m);
+}
+
 /* A classifier inside an everyday phrase is passed over: "thế chấp chiếc
  * xe" is "thế chấp xe"; a phrase does not end on one, and a word that is a
  * classifier only with its marks is not passed over typed without them. */
@@ -781,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_level_prior_and_abbrev_bigrams),
 		cmocka_unit_test(test_lexicon_literal_weight),
 		cmocka_unit_test(test_variant_verbs),
+		cmocka_unit_test(test_variant_pairing_names),
 		cmocka_unit_test(test_lexicon_classifiers),
 		cmocka_unit_test(test_lexicon_spelled_abbreviation),
 		cmocka_unit_test(test_typos),
