@@ -160,7 +160,7 @@ static void add_term(struct search_scratch *s, uint32_t id, float w, bool cover)
  * đồ" (a diagram) is not read as the everyday "sổ đỏ" they fold to.  Text
  * typed without diacritics keeps the folded match. */
 static bool accent_agrees(const struct search_index *ix, struct search_scratch *s, size_t i,
-			  size_t k, uint32_t e)
+			  size_t k, uint32_t e, bool skip)
 {
 	const struct search__an *an = &s->an;
 	bool marks = false;
@@ -172,7 +172,7 @@ static bool accent_agrees(const struct search_index *ix, struct search_scratch *
 	size_t len = 0;
 	for (size_t j = i; j < i + k; j++) {
 		size_t need = an->t[j].acc_len + 1;
-		if (j > i && s->tok_skip[j])
+		if (skip && j > i && s->tok_skip[j])
 			continue;
 		if (len + need > sizeof small)
 			return true; /* too long to check: keep the folded match */
@@ -189,12 +189,15 @@ static bool accent_agrees(const struct search_index *ix, struct search_scratch *
  * thừa kế" is "không nhận thừa kế", "sửa các thông tin" is "sửa thông tin".
  * Inside a phrase they are passed over.  Accented forms are compared when
  * the word carries marks; typed without them only the folded forms that no
- * common content word shares are passed over (not "can": cần). */
+ * common content word shares are passed over (not "can": cần, nor "quyen":
+ * quyền).  Words that are classifiers here but part of a term elsewhere
+ * ("căn cước", "tờ khai", "cổ phần") still match the term: the phrase is
+ * also read with them kept (longest_term). */
 static bool is_phrase_skip(const struct search__an *an, size_t i)
 {
 	static const char *const acc[] = {"chiếc", "cái", "căn", "mảnh", "tờ",
 					  "cuốn", "quyển", "phần", "các", "những", "mấy"};
-	static const char *const fold[] = {"chiec", "cuon", "quyen", "nhung", "cac"};
+	static const char *const fold[] = {"chiec", "cuon", "nhung", "cac"};
 	const struct search__tok *t = &an->t[i];
 	const char *w = t->marks ? search__acc(an, i) : search__fold(an, i);
 	size_t n = t->marks ? t->acc_len : t->fold_len;
@@ -206,15 +209,24 @@ static bool is_phrase_skip(const struct search__an *an, size_t i)
 	return false;
 }
 
+/* How a window of the question is read against the lexicon: as typed, with
+ * its classifiers passed over ("thế chấp chiếc xe"), with its one-word
+ * abbreviations spelt out ("thông tin QH"), or both.  Classifiers are kept
+ * in the first reading because some are parts of terms: "căn cước", "tờ
+ * khai", "cổ phần". */
+enum { MATCH_SKIP = 1, MATCH_SPELL = 2 };
+
 /* The key of tokens [i, i+k) in s->key: folded syllables joined by one
- * space, classifiers inside passed over; with spell, one-word abbreviations
- * written as their expansion.  False when the window crosses punctuation,
- * ends on a classifier, or has more syllables than any lexicon term. */
+ * space; with MATCH_SKIP classifiers inside passed over, with MATCH_SPELL
+ * one-word abbreviations written as their expansion.  False when the window
+ * crosses punctuation, ends on a skipped classifier, or has more syllables
+ * than any lexicon term. */
 static bool window_key(const struct search_index *ix, struct search_scratch *s, size_t i,
-		       size_t k, bool spell)
+		       size_t k, unsigned mode)
 {
 	const struct search__an *an = &s->an;
-	if (k > 1 && s->tok_skip[i + k - 1])
+	bool spell = mode & MATCH_SPELL, skip = mode & MATCH_SKIP;
+	if (skip && k > 1 && s->tok_skip[i + k - 1])
 		return false;
 	size_t nsyl = 0;
 	td_buf_clear(&s->key);
@@ -222,7 +234,7 @@ static bool window_key(const struct search_index *ix, struct search_scratch *s, 
 		if (j > i) {
 			if (!an->t[j].adj)
 				return false;
-			if (s->tok_skip[j])
+			if (skip && s->tok_skip[j])
 				continue;
 			td_buf_addc(&s->key, ' ');
 		}
@@ -257,29 +269,31 @@ static bool find_spellable(const struct search_index *ix, struct search_scratch 
 	return any;
 }
 
-/* The longest lexicon term starting at token i as typed (spell false) or
- * with its abbreviations spelt out (spell true): the window grows a token at
- * a time and stops as soon as its key is no lexicon key's leading run of
- * syllables - after one or two tokens at most places of a question.  Returns
- * the entry and its length in tokens (*kout, 0 when none). */
+/* The longest lexicon term starting at token i read in mode: the window
+ * grows a token at a time and stops as soon as its key is no lexicon key's
+ * leading run of syllables - after one or two tokens at most places of a
+ * question.  Returns the entry and its length in tokens (*kout, 0 when
+ * none). */
 static uint32_t grow_term(const struct search_index *ix, struct search_scratch *s, size_t i,
-			  bool spell, size_t *kout)
+			  unsigned mode, size_t *kout)
 {
 	const struct search__an *an = &s->an;
 	/* up to two classifiers may sit inside the longest phrase */
 	size_t kmax = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
+	bool skip = mode & MATCH_SKIP;
 	uint32_t best = SEARCH__NONE;
 	*kout = 0;
 	for (size_t k = 1; k <= kmax; k++) {
 		if (k > 1 && !an->t[i + k - 1].adj)
 			break; /* a phrase does not run across punctuation */
-		if (k > 1 && s->tok_skip[i + k - 1])
-			continue; /* nor ends on a classifier: look further */
-		if (!window_key(ix, s, i, k, spell) ||
+		if (skip && k > 1 && s->tok_skip[i + k - 1])
+			continue; /* nor ends on a skipped classifier: look further */
+		if (!window_key(ix, s, i, k, mode) ||
 		    search__dict_find(&ix->lex_prefix, s->key.data, s->key.len) == SEARCH__NONE)
 			break;
 		uint32_t e = search__dict_find(&ix->lex, s->key.data, s->key.len);
-		if (e != SEARCH__NONE && (spell || accent_agrees(ix, s, i, k, e))) {
+		if (e != SEARCH__NONE &&
+		    ((mode & MATCH_SPELL) || accent_agrees(ix, s, i, k, e, skip))) {
 			best = e;
 			*kout = k;
 		}
@@ -288,22 +302,24 @@ static uint32_t grow_term(const struct search_index *ix, struct search_scratch *
 }
 
 /* The longest lexicon term starting at token i, over *kout tokens (0 when
- * none).  A phrase with an abbreviation in it also matches with the
- * abbreviation spelt out ("thông tin QH" is "thông tin quy hoạch"); at equal
- * length the phrase as typed wins. */
+ * none), over the readings that apply; at equal length the plainer reading
+ * (as typed first) wins. */
 static uint32_t longest_term(const struct search_index *ix, struct search_scratch *s, size_t i,
-			     bool spellable, size_t *kout)
+			     bool spellable, bool skippable, size_t *kout)
 {
-	uint32_t e = grow_term(ix, s, i, false, kout);
-	if (!spellable)
-		return e;
-	size_t ks;
-	uint32_t es = grow_term(ix, s, i, true, &ks);
-	if (ks > 1 && ks > *kout) {
-		*kout = ks;
-		return es;
+	uint32_t best = SEARCH__NONE;
+	*kout = 0;
+	for (unsigned mode = 0; mode < 4; mode++) {
+		if (((mode & MATCH_SPELL) && !spellable) || ((mode & MATCH_SKIP) && !skippable))
+			continue;
+		size_t k;
+		uint32_t e = grow_term(ix, s, i, mode, &k);
+		if (k > *kout && (!(mode & MATCH_SPELL) || k > 1)) {
+			best = e;
+			*kout = k;
+		}
 	}
-	return e;
+	return best;
 }
 
 static void match_lexicon(const struct search_index *ix, struct search_scratch *s,
@@ -316,10 +332,12 @@ static void match_lexicon(const struct search_index *ix, struct search_scratch *
 	}
 	if (!ix->lex.n)
 		return;
-	bool spellable = find_spellable(ix, s);
+	bool spellable = find_spellable(ix, s), skippable = false;
+	for (size_t i = 1; i < an->n; i++)
+		skippable |= s->tok_skip[i];
 	for (size_t i = 0; i < an->n;) {
 		size_t k;
-		uint32_t e = longest_term(ix, s, i, spellable, &k);
+		uint32_t e = longest_term(ix, s, i, spellable, skippable, &k);
 		if (!k) {
 			i++;
 			continue;

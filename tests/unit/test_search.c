@@ -453,8 +453,9 @@ static void test_variant_pairing_names(void **state)
 }
 
 /* A classifier inside an everyday phrase is passed over: "thế chấp chiếc
- * xe" is "thế chấp xe"; a phrase does not end on one, and a word that is a
- * classifier only with its marks is not passed over typed without them. */
+ * xe" is "thế chấp xe"; a phrase does not end on one, a word that is a
+ * classifier only with its marks is not passed over typed without them, and
+ * terms that contain one ("mất thẻ căn cước") still match as typed. */
 static void test_lexicon_classifiers(void **state)
 {
 	(void)state;
@@ -466,7 +467,9 @@ static void test_lexicon_classifiers(void **state)
 		 "Nộp tờ khai.", "Tờ khai"},
 	};
 	static const char lex_text[] =
-		"thế chấp xe\tđăng ký biện pháp bảo đảm bằng động sản\teveryday\n";
+		"thế chấp xe\tđăng ký biện pháp bảo đảm bằng động sản\teveryday\n"
+		"mất thẻ căn cước\tcấp lại thẻ căn cước\teveryday\n"
+		"giấy ủy quyền\tủy quyền\teveryday\n";
 	struct mini m;
 	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
 	struct search_index *ix = NULL;
@@ -481,6 +484,8 @@ static void test_lexicon_classifiers(void **state)
 		{"thế chấp xe", 1},        {"thế chấp chiếc xe", 1}, {"the chap chiec xe", 1},
 		{"thế chấp cái xe", 1},    {"thế chấp chiếc", 0},    {"thế chấp, chiếc xe", 0},
 		{"the chap cai xe", 0}, /* "cai": cai nghiện, cải chính */
+		/* a classifier that is part of a term still matches it */
+		{"mất thẻ căn cước", 1},   {"mat the can cuoc", 1},  {"giay uy quyen", 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		search_query_ex(ix, sc, cases[i].q, strlen(cases[i].q), h, 4, &info);
