@@ -32,6 +32,7 @@
  * touched, which are then reset so the scratch is clean for the next query.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,20 +270,31 @@ static bool find_spellable(const struct search_index *ix, struct search_scratch 
 	return any;
 }
 
+/* Whether mode spells out an abbreviation among tokens [i, i+k). */
+static bool spells(const struct search_scratch *s, size_t i, size_t k, unsigned mode)
+{
+	if (!(mode & MATCH_SPELL))
+		return false;
+	for (size_t j = i; j < i + k; j++)
+		if (s->tok_spell[j] != SEARCH__NONE)
+			return true;
+	return false;
+}
+
 /* The longest lexicon term starting at token i read in mode: the window
  * grows a token at a time and stops as soon as its key is no lexicon key's
  * leading run of syllables - after one or two tokens at most places of a
  * question.  Returns the entry and its length in tokens (*kout, 0 when
  * none). */
 static uint32_t grow_term(const struct search_index *ix, struct search_scratch *s, size_t i,
-			  unsigned mode, size_t *kout)
+			  unsigned mode, size_t *kout, size_t *reach)
 {
 	const struct search__an *an = &s->an;
 	/* up to two classifiers may sit inside the longest phrase */
 	size_t kmax = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
 	bool skip = mode & MATCH_SKIP;
 	uint32_t best = SEARCH__NONE;
-	*kout = 0;
+	*kout = *reach = 0;
 	for (size_t k = 1; k <= kmax; k++) {
 		if (k > 1 && !an->t[i + k - 1].adj)
 			break; /* a phrase does not run across punctuation */
@@ -291,9 +303,12 @@ static uint32_t grow_term(const struct search_index *ix, struct search_scratch *
 		if (!window_key(ix, s, i, k, mode) ||
 		    search__dict_find(&ix->lex_prefix, s->key.data, s->key.len) == SEARCH__NONE)
 			break;
+		*reach = k;
 		uint32_t e = search__dict_find(&ix->lex, s->key.data, s->key.len);
+		/* a spelt-out abbreviation has no accents to check; the rest of
+		 * the window does ("động của" is not "đóng cửa") */
 		if (e != SEARCH__NONE &&
-		    ((mode & MATCH_SPELL) || accent_agrees(ix, s, i, k, e, skip))) {
+		    (spells(s, i, k, mode) || accent_agrees(ix, s, i, k, e, skip))) {
 			best = e;
 			*kout = k;
 		}
@@ -301,19 +316,37 @@ static uint32_t grow_term(const struct search_index *ix, struct search_scratch *
 	return best;
 }
 
+/* The first token after i (within the longest window) marked in flags, or
+ * SIZE_MAX. */
+static size_t first_marked(const struct search_index *ix, const struct search__an *an,
+			   const bool *skip, const uint32_t *spell, size_t i)
+{
+	size_t end = an->n - i < ix->lex_max_syl + 2 ? an->n : i + ix->lex_max_syl + 2;
+	for (size_t j = i; j < end; j++)
+		if ((skip && j > i && skip[j]) || (spell && spell[j] != SEARCH__NONE))
+			return j;
+	return SIZE_MAX;
+}
+
 /* The longest lexicon term starting at token i, over *kout tokens (0 when
  * none), over the readings that apply; at equal length the plainer reading
- * (as typed first) wins. */
+ * (as typed first) wins.  A reading that passes over classifiers or spells
+ * abbreviations only differs from the plain one once the window reaches
+ * such a token, so it is tried only when the plain reading got that far. */
 static uint32_t longest_term(const struct search_index *ix, struct search_scratch *s, size_t i,
 			     bool spellable, bool skippable, size_t *kout)
 {
-	uint32_t best = SEARCH__NONE;
-	*kout = 0;
-	for (unsigned mode = 0; mode < 4; mode++) {
-		if (((mode & MATCH_SPELL) && !spellable) || ((mode & MATCH_SKIP) && !skippable))
+	size_t reach;
+	uint32_t best = grow_term(ix, s, i, 0, kout, &reach);
+	size_t fskip = skippable ? first_marked(ix, &s->an, s->tok_skip, NULL, i) : SIZE_MAX;
+	size_t fspell = spellable ? first_marked(ix, &s->an, NULL, s->tok_spell, i) : SIZE_MAX;
+	bool try_skip = fskip != SIZE_MAX && reach >= fskip - i;
+	bool try_spell = fspell != SIZE_MAX && reach >= fspell - i;
+	for (unsigned mode = 1; mode < 4; mode++) {
+		if (((mode & MATCH_SPELL) && !try_spell) || ((mode & MATCH_SKIP) && !try_skip))
 			continue;
-		size_t k;
-		uint32_t e = grow_term(ix, s, i, mode, &k);
+		size_t k, r;
+		uint32_t e = grow_term(ix, s, i, mode, &k, &r);
 		if (k > *kout && (!(mode & MATCH_SPELL) || k > 1)) {
 			best = e;
 			*kout = k;

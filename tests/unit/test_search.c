@@ -512,7 +512,8 @@ static void test_lexicon_spelled_abbreviation(void **state)
 		 "Nộp tờ khai.", "Tờ khai"},
 	};
 	static const char lex_text[] = "QH\tquy hoạch\tabbrev\n"
-				       "xem quy hoạch\tcung cấp thông tin quy hoạch\teveryday\n";
+				       "xem quy hoạch\tcung cấp thông tin quy hoạch\teveryday\n"
+				       "đóng cửa\tchấm dứt\teveryday\n";
 	struct mini m;
 	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
 	struct search_index *ix = NULL;
@@ -521,6 +522,15 @@ static void test_lexicon_spelled_abbreviation(void **state)
 	assert_string_equal(top(ix, "xem quy hoạch"), "1.014159");
 	assert_string_equal(top(ix, "xem QH"), "1.014159");
 	assert_string_equal(top(ix, "xem qh ở đâu"), "1.014159");
+	/* spelling QH does not excuse the accents elsewhere: "động của" is not
+	 * "đóng cửa" (one match, QH alone) */
+	struct search_info info;
+	struct search_hit h[4];
+	struct search_scratch *sc = search_scratch_new();
+	const char *q = "hoạt động của QH";
+	search_query_ex(ix, sc, q, strlen(q), h, 4, &info);
+	assert_int_equal(info.expanded, 1);
+	search_scratch_free(sc);
 	search_index_unref(ix);
 	mini_free(&m);
 }
