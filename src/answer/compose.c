@@ -249,7 +249,9 @@ static void add_item_name(struct td_buf *b, const char *name, size_t max)
 }
 
 /* Accent- and case-insensitive substring test on the folded key of s. */
-static bool folded_contains(const char *s, const char *needle_folded)
+/* Whether the folded s contains one of the n folded needles (s is folded
+ * once for all of them). */
+static bool folded_contains_any(const char *s, const char *const *needles, size_t n)
 {
 	if (!s)
 		return false;
@@ -257,9 +259,15 @@ static bool folded_contains(const char *s, const char *needle_folded)
 	td_buf_init(&f, VN_KEY_BOUND(strlen(s)));
 	bool hit = false;
 	if (vn_fold(&f, s, strlen(s), VN_LOSSY) == TD_OK && f.data)
-		hit = strstr(f.data, needle_folded) != NULL;
+		for (size_t i = 0; i < n && !hit; i++)
+			hit = strstr(f.data, needles[i]) != NULL;
 	td_buf_release(&f);
 	return hit;
+}
+
+static bool folded_contains(const char *s, const char *needle_folded)
+{
+	return folded_contains_any(s, &needle_folded, 1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -344,17 +352,7 @@ static bool fee_text_by_province(const char *text)
 {
 	static const char *const by[] = {"hoi dong nhan dan", "hdnd", "uy ban nhan dan cap tinh",
 					 "ubnd cap tinh"};
-	if (!text || !has_n_d(text))
-		return false;
-	size_t n = strlen(text);
-	struct td_buf t;
-	td_buf_init(&t, VN_KEY_BOUND(n));
-	bool hit = false;
-	if (vn_fold(&t, text, n, VN_LOSSY) == TD_OK && t.data)
-		for (size_t i = 0; i < sizeof by / sizeof *by && !hit; i++)
-			hit = strstr(t.data, by[i]) != NULL;
-	td_buf_release(&t);
-	return hit;
+	return text && has_n_d(text) && folded_contains_any(text, by, sizeof by / sizeof *by);
 }
 
 /* One answer asks this of the same few fee texts a dozen times (each
@@ -372,7 +370,7 @@ static bool fee_by_province(const struct kb_fee *f)
 	if (!f->text)
 		return false;
 	for (size_t i = 0; i < fee_memo.n; i++)
-		if (fee_memo.text[i] == f->text || strcmp(fee_memo.text[i], f->text) == 0)
+		if (strcmp(fee_memo.text[i], f->text) == 0)
 			return fee_memo.by[i];
 	bool by = fee_text_by_province(f->text);
 	if (fee_memo.n < sizeof fee_memo.text / sizeof *fee_memo.text) {

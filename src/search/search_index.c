@@ -825,31 +825,30 @@ static uint32_t phrase_df(struct builder *b)
 	return best == UINT32_MAX ? 0 : best;
 }
 
+/* Keep the folded syllables of a one-word abbreviation's first expansion
+ * (analysed in b->an), so that lexicon phrases can be matched with the
+ * abbreviation spelt out ("thông tin QH" as "thông tin quy hoạch"). */
+static void abbr_spell(struct builder *b, uint32_t id)
+{
+	struct search_index *ix = b->ix;
+	const struct search__an *an = &b->an;
+	if (an->n > 4)
+		return;
+	td_buf_clear(&b->key);
+	for (size_t i = 0; i < an->n; i++) {
+		if (i)
+			td_buf_addc(&b->key, ' ');
+		td_buf_add(&b->key, search__fold(an, i), an->t[i].fold_len);
+	}
+	if (td_buf_error(&b->key) || !b->key.len)
+		return;
+	ix->lex_spell[id] = td_strndup(b->key.data, b->key.len);
+	ix->lex_spell_syl[id] = (uint8_t)an->n;
+}
+
 /* After the records: each entry's expansions as term ids.  A term that the
  * records themselves use a lot ("chứng thực", "TNHH") only gets its
  * expansions at known_expand_weight: they are then a hint, not a bridge. */
-/* Keep the folded syllables of a one-word abbreviation's first expansion
- * (an), so that lexicon phrases can be matched with the abbreviation spelt
- * out ("thông tin QH" as "thông tin quy hoạch"). */
-static void abbr_spell(struct search_index *ix, uint32_t id, const struct search__an *an)
-{
-	if (!ix->lex_spell)
-		ix->lex_spell = td_calloc(ix->lex.n ? ix->lex.n : 1, sizeof *ix->lex_spell);
-	struct td_buf s;
-	td_buf_init(&s, 256);
-	for (size_t i = 0; i < an->n; i++) {
-		if (i)
-			td_buf_addc(&s, ' ');
-		td_buf_add(&s, search__fold(an, i), an->t[i].fold_len);
-	}
-	td_buf_addc(&s, '\0');
-	if (!td_buf_error(&s) && s.len > 1 && an->n <= 4) {
-		ix->lex_spell[id] = td_strdup(s.data);
-		ix->lex_spell_syl[id] = (uint8_t)an->n;
-	}
-	td_buf_release(&s);
-}
-
 static void lex_resolve(struct builder *b)
 {
 	struct search_index *ix = b->ix;
@@ -859,6 +858,7 @@ static void lex_resolve(struct builder *b)
 	ix->lex_w = td_reallocarray(NULL, ix->lex.n ? ix->lex.n : 1, sizeof *ix->lex_w);
 	ix->lex_head = td_reallocarray(NULL, ix->lex.n ? ix->lex.n : 1, sizeof *ix->lex_head);
 	ix->lex_tail = td_reallocarray(NULL, ix->lex.n ? ix->lex.n : 1, sizeof *ix->lex_tail);
+	ix->lex_spell = td_calloc(ix->lex.n ? ix->lex.n : 1, sizeof *ix->lex_spell);
 	ix->lex_spell_syl = td_calloc(ix->lex.n ? ix->lex.n : 1, sizeof *ix->lex_spell_syl);
 	for (size_t id = 0; id < ix->lex.n; id++) {
 		const struct vn_lexicon_entry *en = b->lex_ent[id];
@@ -878,7 +878,7 @@ static void lex_resolve(struct builder *b)
 							     an->t[0].fold_len);
 			ix->lex_tail[id] = search__dict_find(&ix->vocab, search__fold(an, last),
 							     an->t[last].fold_len);
-			abbr_spell(ix, (uint32_t)id, an);
+			abbr_spell(b, (uint32_t)id);
 		}
 		for (size_t j = 0; j < en->nexp; j++) {
 			if (analyze_piece(b, en->exp[j], strlen(en->exp[j])))

@@ -251,23 +251,19 @@ static bool window_key(const struct search_index *ix, struct search_scratch *s, 
 	return nsyl <= ix->lex_max_syl && !td_buf_error(&s->key);
 }
 
-/* Mark each token that is on its own a one-word abbreviation with an
- * expansion to spell (tok_spell); returns whether there is one. */
-static bool find_spellable(const struct search_index *ix, struct search_scratch *s)
+/* The entry of the one-word abbreviation token i is, when it has an
+ * expansion to spell, else NONE. */
+static uint32_t spellable(const struct search_index *ix, const struct search__an *an, size_t i)
 {
-	const struct search__an *an = &s->an;
-	bool any = false;
-	for (size_t i = 0; i < an->n; i++) {
-		s->tok_spell[i] = SEARCH__NONE;
-		if (!ix->lex_spell)
-			continue;
-		uint32_t e = search__dict_find(&ix->lex, search__fold(an, i), an->t[i].fold_len);
-		if (e != SEARCH__NONE && ix->lex_spell[e]) {
-			s->tok_spell[i] = e;
-			any = true;
-		}
-	}
-	return any;
+	uint32_t e = search__dict_find(&ix->lex, search__fold(an, i), an->t[i].fold_len);
+	return e != SEARCH__NONE && ix->lex_spell[e] ? e : SEARCH__NONE;
+}
+
+/* The end of the longest window starting at token i: a lexicon term's
+ * syllables, and up to two classifiers inside it. */
+static size_t window_end(const struct search_index *ix, const struct search__an *an, size_t i)
+{
+	return an->n - i < ix->lex_max_syl + 2 ? an->n : i + ix->lex_max_syl + 2;
 }
 
 /* Whether mode spells out an abbreviation among tokens [i, i+k). */
@@ -290,8 +286,7 @@ static uint32_t grow_term(const struct search_index *ix, struct search_scratch *
 			  unsigned mode, size_t *kout, size_t *reach)
 {
 	const struct search__an *an = &s->an;
-	/* up to two classifiers may sit inside the longest phrase */
-	size_t kmax = an->n - i < ix->lex_max_syl + 2 ? an->n - i : ix->lex_max_syl + 2;
+	size_t kmax = window_end(ix, an, i) - i;
 	bool skip = mode & MATCH_SKIP;
 	uint32_t best = SEARCH__NONE;
 	*kout = *reach = 0;
@@ -316,32 +311,21 @@ static uint32_t grow_term(const struct search_index *ix, struct search_scratch *
 	return best;
 }
 
-/* The first token after i (within the longest window) marked in flags, or
- * SIZE_MAX. */
-static size_t first_marked(const struct search_index *ix, const struct search__an *an,
-			   const bool *skip, const uint32_t *spell, size_t i)
-{
-	size_t end = an->n - i < ix->lex_max_syl + 2 ? an->n : i + ix->lex_max_syl + 2;
-	for (size_t j = i; j < end; j++)
-		if ((skip && j > i && skip[j]) || (spell && spell[j] != SEARCH__NONE))
-			return j;
-	return SIZE_MAX;
-}
-
 /* The longest lexicon term starting at token i, over *kout tokens (0 when
  * none), over the readings that apply; at equal length the plainer reading
  * (as typed first) wins.  A reading that passes over classifiers or spells
  * abbreviations only differs from the plain one once the window reaches
  * such a token, so it is tried only when the plain reading got that far. */
 static uint32_t longest_term(const struct search_index *ix, struct search_scratch *s, size_t i,
-			     bool spellable, bool skippable, size_t *kout)
+			     size_t *kout)
 {
 	size_t reach;
 	uint32_t best = grow_term(ix, s, i, 0, kout, &reach);
-	size_t fskip = skippable ? first_marked(ix, &s->an, s->tok_skip, NULL, i) : SIZE_MAX;
-	size_t fspell = spellable ? first_marked(ix, &s->an, NULL, s->tok_spell, i) : SIZE_MAX;
-	bool try_skip = fskip != SIZE_MAX && reach >= fskip - i;
-	bool try_spell = fspell != SIZE_MAX && reach >= fspell - i;
+	bool try_skip = false, try_spell = false;
+	for (size_t j = i, end = window_end(ix, &s->an, i); j < end && j - i <= reach; j++) {
+		try_skip |= j > i && s->tok_skip[j];
+		try_spell |= s->tok_spell[j] != SEARCH__NONE;
+	}
 	for (unsigned mode = 1; mode < 4; mode++) {
 		if (((mode & MATCH_SPELL) && !try_spell) || ((mode & MATCH_SKIP) && !try_skip))
 			continue;
@@ -362,15 +346,13 @@ static void match_lexicon(const struct search_index *ix, struct search_scratch *
 	for (size_t i = 0; i < an->n; i++) {
 		s->tok_abbr[i] = SEARCH__NONE;
 		s->tok_skip[i] = is_phrase_skip(an, i);
+		s->tok_spell[i] = ix->lex.n ? spellable(ix, an, i) : SEARCH__NONE;
 	}
 	if (!ix->lex.n)
 		return;
-	bool spellable = find_spellable(ix, s), skippable = false;
-	for (size_t i = 1; i < an->n; i++)
-		skippable |= s->tok_skip[i];
 	for (size_t i = 0; i < an->n;) {
 		size_t k;
-		uint32_t e = longest_term(ix, s, i, spellable, skippable, &k);
+		uint32_t e = longest_term(ix, s, i, &k);
 		if (!k) {
 			i++;
 			continue;

@@ -352,6 +352,17 @@ static void test_lexicon_literal_weight(void **state)
 	mini_free(&m);
 }
 
+/* An index of m with the variant-verb bonus and penalty both at w. */
+static struct search_index *verb_index_of(const struct mini *m, float w)
+{
+	struct search_options o;
+	search_options_default(&o);
+	o.verb_penalty = o.verb_bonus = w;
+	struct search_index *ix = NULL;
+	assert_int_equal(search_index_build_opts(m->p, m->n, m->lex, NULL, &o, &ix), TD_OK);
+	return ix;
+}
+
 /* Variants and their base: a question that does not say the variant's verb
  * asks about the base ("thế chấp xe" is registering the security, not
  * deleting it), one that says it (or a lexicon word meaning it: "bị mất" ->
@@ -385,15 +396,11 @@ static void test_variant_verbs(void **state)
 		"bị mất\tbị mất|cấp lại\teveryday\n";
 	struct mini m;
 	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
-	struct search_options o;
-	search_options_default(&o);
-	struct search_index *ix = NULL;
 	/* gap: variant's score minus base's, with the penalty (k 0) and without */
 	double gap_reg[2], gap_lost[2];
 	const char *reg = "thế chấp xe ô tô ở trung tâm đăng ký", *lost = "bị mất giấy phép lái xe";
 	for (int k = 0; k < 2; k++) {
-		o.verb_penalty = o.verb_bonus = k ? 0.0f : 2.0f;
-		assert_int_equal(search_index_build_opts(m.p, m.n, m.lex, NULL, &o, &ix), TD_OK);
+		struct search_index *ix = verb_index_of(&m, k ? 0.0f : 2.0f);
 		gap_reg[k] = score_of(ix, reg, "1.011437") - score_of(ix, reg, "1.011435");
 		gap_lost[k] = score_of(ix, lost, "3.000348") - score_of(ix, lost, "3.000346");
 		if (!k) {
@@ -435,14 +442,10 @@ static void test_variant_pairing_names(void **state)
 	static const char lex_text[] = "bị mất\tbị mất|cấp lại\teveryday\n";
 	struct mini m;
 	mini_init(&m, recs, sizeof recs / sizeof *recs, lex_text);
-	struct search_options o;
-	search_options_default(&o);
-	struct search_index *ix = NULL;
 	const char *lost = "bị mất giấy phép xây dựng nhà ở riêng lẻ";
 	double gap[2];
 	for (int k = 0; k < 2; k++) {
-		o.verb_penalty = o.verb_bonus = k ? 0.0f : 2.0f;
-		assert_int_equal(search_index_build_opts(m.p, m.n, m.lex, NULL, &o, &ix), TD_OK);
+		struct search_index *ix = verb_index_of(&m, k ? 0.0f : 2.0f);
 		gap[k] = score_of(ix, lost, "1.013228") - score_of(ix, lost, "1.013225");
 		assert_string_equal(top(ix, "xin giấy phép xây dựng nhà ở riêng lẻ"), "1.013225");
 		search_index_unref(ix);
